@@ -1,0 +1,1 @@
+"""The HTTP face: thin FastAPI routers over the knowledge core."""

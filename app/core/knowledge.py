@@ -1,0 +1,76 @@
+"""The pipeline every face shares: parse → validate → infer, giving the dataset the service serves."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph
+
+from app.core.config import Settings
+from app.core.inference import infer
+from app.core.namespaces import INFERRED_GRAPH, PREFIXES, SHAPES_GRAPH
+from app.core.sources import RdfSource, SourceRole, discover_sources, load_dataset
+from app.core.validation import ValidationReport, union_of, validate_dataset
+
+
+class InvalidDataError(Exception):
+    """The data does not conform to the core shapes; nothing is served from it."""
+
+    def __init__(self, report: ValidationReport) -> None:
+        self.report = report
+        super().__init__(f"the data has {len(report.issues)} problem(s), the first: {report.issues[0].message}")
+
+
+@dataclass
+class Knowledge:
+    """The asserted, ontology and inferred graphs (named), the shapes apart, and how they were judged."""
+
+    dataset: Dataset
+    shapes: Graph
+    sources: list[RdfSource]
+    report: ValidationReport
+    version: str
+
+    def asserted(self) -> Graph:
+        """Union of the data graphs (what the articles say), without ontology or inference."""
+        return union_of(self.dataset, self.sources, SourceRole.DATA)
+
+
+def input_files(settings: Settings, sources: list[RdfSource]) -> list[Path]:
+    """Every file whose content changes what is served: RDF sources, inference rules, QA checks."""
+    rules = sorted((settings.ontology_dir / "rules").glob("*.rq"))
+    checks = sorted((settings.queries_dir / "checks").glob("*.rq"))
+    return [s.path for s in sources] + rules + checks
+
+
+def fingerprint(files: list[Path], root: Path) -> str:
+    """SHA-256 over the files' relative names and bytes: the data version (same inputs, same version)."""
+    digest = hashlib.sha256()
+    for file in files:
+        name = file.resolve().relative_to(root.resolve()) if file.resolve().is_relative_to(root.resolve()) else file
+        digest.update(str(name).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def build_knowledge(settings: Settings, *, run_inference: bool = True) -> Knowledge:
+    """Load every source, refuse data with Violations, and add the inferred graph."""
+    sources = discover_sources(settings)
+    dataset = load_dataset(sources)
+    report = validate_dataset(dataset, sources, settings.queries_dir / "checks")
+    if not report.conforms:
+        raise InvalidDataError(report)
+    shapes = Graph()
+    for triple in dataset.graph(SHAPES_GRAPH):
+        shapes.add(triple)
+    dataset.remove_graph(dataset.graph(SHAPES_GRAPH))
+    if run_inference:
+        asserted = union_of(dataset, sources, SourceRole.DATA) + union_of(dataset, sources, SourceRole.ONTOLOGY)
+        inferred_graph = dataset.graph(INFERRED_GRAPH)
+        for triple in infer(asserted, settings.ontology_dir / "rules"):
+            inferred_graph.add(triple)
+    for prefix, namespace in PREFIXES.items():
+        dataset.bind(prefix, namespace, override=True, replace=True)
+    version = fingerprint(input_files(settings, sources), settings.data_dir.parent)
+    return Knowledge(dataset, shapes, sources, report, version)
