@@ -10,20 +10,39 @@ from pathlib import Path
 from typing import cast
 
 import owlrl
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.query import Result
 from rdflib.term import Node
 
 BUILT_IN_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
+OWLRL_ERRORS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
+
+
+class InconsistentDataError(Exception):
+    """OWL 2 RL found a contradiction (e.g. a node in two disjoint classes); nothing is served from it."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = messages
+        super().__init__("the data contradicts the ontology: " + "; ".join(messages))
 
 
 def owl_rl_closure(asserted: Graph) -> Graph:
-    """The triples OWL 2 RL entails from `asserted` that it does not already state (artefacts removed)."""
+    """The triples OWL 2 RL entails from `asserted` that it does not already state (artefacts removed).
+
+    Raises InconsistentDataError when owlrl reports a contradiction instead of silently writing it into the graph.
+    """
     closed = Graph()
     for triple in asserted:
         closed.add(triple)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closed)
+    errors = sorted(
+        str(m)
+        for n in closed.subjects(RDF.type, OWLRL_ERRORS.ErrorMessage)
+        for m in closed.objects(n, OWLRL_ERRORS.error)
+    )
+    if errors:
+        raise InconsistentDataError(errors)
     inferred = Graph()
     for triple in closed:
         if triple not in asserted and not is_artefact(triple):

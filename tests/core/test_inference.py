@@ -1,0 +1,88 @@
+"""OWL 2 RL closure + rules: useful entailments in, owlrl artefacts out, asserted data untouched."""
+
+from pathlib import Path
+
+from rdflib import Graph, Literal, Namespace
+from rdflib.namespace import OWL, RDF
+
+from app.core.inference import infer, is_artefact, owl_rl_closure
+from app.core.namespaces import COOP, ID
+
+RULES = Path(__file__).resolve().parents[2] / "ontology" / "rules"
+PL, ORG_, AG = (Namespace(ID[f"{t}/"]) for t in ("place", "org", "partnership"))
+
+TINY = f"""
+@prefix coop: <{COOP}> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix pl: <{PL}> . @prefix o: <{ORG_}> . @prefix ag: <{AG}> .
+coop:locatedIn a owl:TransitiveProperty .
+coop:basedIn rdfs:subPropertyOf coop:locatedIn .
+coop:Agreement rdfs:subClassOf coop:Partnership .
+coop:hasParty owl:inverseOf coop:partyTo .
+pl:dakar coop:locatedIn pl:senegal . pl:senegal coop:locatedIn pl:africa .
+pl:paris coop:locatedIn pl:france .
+o:esp coop:basedIn pl:dakar . o:imt coop:basedIn pl:paris . o:other coop:basedIn pl:paris .
+ag:a a coop:Agreement ; coop:hasParty o:esp, o:imt .
+ag:b a coop:Agreement ; coop:hasParty o:imt, o:other .
+"""
+
+
+def tiny() -> Graph:
+    return Graph().parse(data=TINY, format="turtle")
+
+
+def test_closure_locates_organisations_on_their_continent() -> None:
+    closure = owl_rl_closure(tiny())
+    assert (ORG_["esp"], COOP.locatedIn, PL["africa"]) in closure
+    assert (ORG_["imt"], COOP.partyTo, AG["a"]) in closure
+    assert (AG["a"], RDF.type, COOP.Partnership) in closure
+
+
+def test_closure_holds_only_new_triples_without_artefacts() -> None:
+    asserted = tiny()
+    closure = owl_rl_closure(asserted)
+    assert not any(t in asserted for t in closure)
+    assert not any(is_artefact(t) for t in closure)
+    assert not any(p == OWL.sameAs and s == o for s, p, o in closure)
+    assert not any(isinstance(s, Literal) for s, _, _ in closure)
+
+
+def test_partner_of_is_symmetric_and_never_reflexive() -> None:
+    inferred = infer(tiny(), RULES)
+    pairs = set(inferred.subject_objects(COOP.partnerOf))
+    assert (ORG_["esp"], ORG_["imt"]) in pairs and (ORG_["imt"], ORG_["esp"]) in pairs
+    assert all(a != b for a, b in pairs)
+
+
+def test_scope_is_derived_from_the_parties_countries() -> None:
+    inferred = infer(tiny(), RULES)
+    assert inferred.value(AG["a"], COOP.scope) == ID["scope/franco-african"]
+    assert inferred.value(AG["b"], COOP.scope) == ID["scope/france-only"]
+    assert inferred.value(AG["a"], COOP.francoAfrican).toPython() is True
+    assert inferred.value(AG["b"], COOP.francoAfrican).toPython() is False
+
+
+def test_a_contradiction_stops_inference() -> None:
+    import pytest
+
+    from app.core.inference import InconsistentDataError
+
+    graph = tiny().parse(
+        data=f"""@prefix coop: <{COOP}> . @prefix owl: <http://www.w3.org/2002/07/owl#> .
+        coop:Person owl:disjointWith coop:Organisation .
+        <{ORG_["esp"]}> a coop:Person, coop:Organisation .""",
+        format="turtle",
+    )
+    with pytest.raises(InconsistentDataError, match=r"(?i)disjoint"):
+        infer(graph, RULES)
+
+
+def test_organisations_running_a_programme_together_are_partners() -> None:
+    graph = tiny().parse(
+        data=f"""@prefix coop: <{COOP}> .
+        <{ID}programme/m> coop:supportedBy <{ORG_["imt"]}> ; coop:partner <{ORG_["esp"]}> .
+        <{ORG_["imt"]}> a coop:Organisation . <{ORG_["esp"]}> a coop:Organisation .""",
+        format="turtle",
+    )
+    inferred = infer(graph, RULES)
+    assert (ORG_["esp"], COOP.partnerOf, ORG_["imt"]) in inferred

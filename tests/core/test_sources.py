@@ -1,0 +1,55 @@
+"""Parsing: every file lands in its named graph, and a malformed file names itself and its line."""
+
+from pathlib import Path
+
+import pytest
+
+from app.core.config import Settings
+from app.core.namespaces import CONCEPTS_GRAPH, ONTOLOGY_GRAPH, PLACES_GRAPH, source_graph
+from app.core.sources import RdfSyntaxError, discover_sources, graph_for_data_file, load_dataset, parse_turtle
+
+GOOD = '@prefix ex: <http://example.org/> .\nex:a ex:b "c" .\n'
+BAD_LINE_4 = '@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\n\nex:d ex:e "unterminated .\n'
+
+
+def test_data_files_map_to_their_graphs(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    assert graph_for_data_file(data / "sources" / "000-abc.ttl", data) == source_graph("000-abc")
+    assert graph_for_data_file(data / "concepts" / "status.ttl", data) == CONCEPTS_GRAPH
+    assert graph_for_data_file(data / "places.ttl", data) == PLACES_GRAPH
+
+
+def test_project_sources_cover_ontology_data_and_shapes() -> None:
+    sources = discover_sources(Settings())
+    roles = {s.role.value for s in sources}
+    assert roles == {"ontology", "data", "shapes"}
+    assert any(s.graph == ONTOLOGY_GRAPH for s in sources)
+    assert len({s.graph for s in sources if s.graph.startswith(str(source_graph("")))}) == 5
+
+
+def test_malformed_turtle_names_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BAD_LINE_4, encoding="utf-8")
+    with pytest.raises(RdfSyntaxError) as caught:
+        parse_turtle(bad)
+    assert caught.value.path == bad
+    assert caught.value.line == 4
+    assert str(caught.value).startswith(f"{bad}:4:")
+
+
+def test_invalid_utf8_is_a_syntax_error(tmp_path: Path) -> None:
+    bad = tmp_path / "latin1.ttl"
+    bad.write_bytes(b'@prefix ex: <http://example.org/> .\nex:a ex:b "caf\xe9" .\n')
+    with pytest.raises(RdfSyntaxError, match="cannot read"):
+        parse_turtle(bad)
+
+
+def test_one_bad_file_loads_nothing(tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.ttl", tmp_path / "bad.ttl"
+    good.write_text(GOOD, encoding="utf-8")
+    bad.write_text(BAD_LINE_4, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path)
+    from app.core.sources import sources_for_paths
+
+    with pytest.raises(RdfSyntaxError):
+        load_dataset(sources_for_paths([good, bad], settings))
