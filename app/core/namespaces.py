@@ -13,6 +13,7 @@ ORG = Namespace("http://www.w3.org/ns/org#")
 SCHEMA = Namespace("https://schema.org/")
 VIVO = Namespace("http://vivoweb.org/ontology/core#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 
 ONTOLOGY_GRAPH = URIRef(GRAPH + "ontology")
 INFERRED_GRAPH = URIRef(GRAPH + "inferred")
@@ -63,6 +64,7 @@ PREFIXES: dict[str, str] = {
     "xsd": str(XSD),
     "vivo": str(VIVO),
     "sh": str(SH),
+    "geo": str(GEO),
 }
 
 

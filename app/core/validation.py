@@ -85,13 +85,13 @@ def run_shapes(data: Graph, shapes: Graph, ontology: Graph) -> list[ValidationIs
     )
     assert isinstance(results, Graph)
     issues = []
-    for result in results.subjects(predicate=SH.resultSeverity):
+    for result in results.objects(predicate=SH.result):  # top-level results only, not nested sh:detail ones
         severity = results.value(result, SH.resultSeverity)
         issues.append(
             ValidationIssue(
                 severity=Severity(str(severity).rsplit("#", 1)[-1]),
                 focus=str(results.value(result, SH.focusNode)),
-                message="; ".join(str(m) for m in results.objects(result, SH.resultMessage)) or "constraint not met",
+                message=_joined_messages(results, result),
                 path=_optional(results.value(result, SH.resultPath)),
                 value=_optional(results.value(result, SH.value)),
                 shape=_optional(results.value(result, SH.sourceShape)),
@@ -143,6 +143,12 @@ def validate_dataset(dataset: Dataset, sources: list[RdfSource], checks_dir: Pat
 def _with_files(issue: ValidationIssue, where: dict[Node, tuple[str, ...]]) -> ValidationIssue:
     files = where.get(URIRef(issue.focus), ())
     return replace(issue, files=files)
+
+
+def _joined_messages(results: Graph, result: Node) -> str:
+    """A result's messages in one stable order (by language tag, so English comes before French)."""
+    messages = sorted(results.objects(result, SH.resultMessage), key=lambda m: (getattr(m, "language", "") or "", m))
+    return "; ".join(str(m) for m in messages) or "constraint not met"
 
 
 def _optional(term: Node | None) -> str | None:
