@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,24 +19,58 @@ class EmbeddedStore:
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self._store = ox.Store(str(path)) if path is not None else ox.Store()
+        self.merged_default_graph = False
 
     @classmethod
-    def from_dataset(cls, dataset: Dataset, path: Path | None = None) -> EmbeddedStore:
-        """A store filled with every quad of `dataset` (replacing whatever `path` held)."""
-        store = cls(path)
-        store.replace_with(dataset)
+    def open_read_only(cls, path: Path) -> EmbeddedStore:
+        """Open an on-disk store for reading only: several processes may share it, none can change it."""
+        store = cls.__new__(cls)
+        store.path = path
+        store._store = ox.Store.read_only(str(path))
+        default_graph = store._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+        store.merged_default_graph = next(iter(default_graph), None) is not None
         return store
 
-    def replace_with(self, dataset: Dataset) -> None:
-        """Empty the store, then bulk-load the dataset as N-Quads."""
+    @classmethod
+    def from_dataset(
+        cls, dataset: Dataset, path: Path | None = None, *, merge_default_graph: bool = False
+    ) -> EmbeddedStore:
+        """A store filled with every quad of `dataset` (replacing whatever `path` held)."""
+        store = cls(path)
+        store.replace_with(dataset, merge_default_graph=merge_default_graph)
+        return store
+
+    def replace_with(self, dataset: Dataset, *, merge_default_graph: bool = False) -> None:
+        """Empty the store, then bulk-load the dataset as N-Quads.
+
+        With `merge_default_graph`, the default graph also receives the RDF merge of the named graphs: Oxigraph's
+        own union default graph is a bag (a triple stated in two graphs matches twice), the SPARQL "union of the
+        named graphs" a set; queries over the union then read that merge instead (see `merged_default_graph`).
+        """
         self._store.clear()
         nquads = dataset.serialize(format="nquads", encoding="utf-8")
         self._store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+        if merge_default_graph:
+            self._store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        self.merged_default_graph = merge_default_graph
         self._store.flush()
 
-    def select(self, sparql: str, *, union_default_graph: bool = True) -> list[dict[str, Node]]:
-        """Run a SELECT and return its rows as rdflib terms (for the core's own trusted queries)."""
-        solutions = self._store.query(sparql, use_default_graph_as_union=union_default_graph)
+    def select(
+        self,
+        sparql: str,
+        *,
+        union_default_graph: bool = True,
+        substitutions: Mapping[str, Node] | None = None,
+    ) -> list[dict[str, Node]]:
+        """Run a SELECT and return its rows as rdflib terms (for the core's own trusted queries).
+
+        `substitutions` binds variables to RDF terms (never pasted into the text); each must be projected.
+        """
+        solutions = self._store.query(
+            sparql,
+            use_default_graph_as_union=self._union(union_default_graph),
+            substitutions=_substitutions(substitutions),
+        )
         if not isinstance(solutions, ox.QuerySolutions):
             raise TypeError("select() needs a SELECT query")
         names = [v.value for v in solutions.variables]
@@ -51,10 +85,37 @@ class EmbeddedStore:
         return rows
 
     def raw_query(
-        self, sparql: str, *, prefixes: dict[str, str] | None = None, union_default_graph: bool = True
+        self,
+        sparql: str,
+        *,
+        prefixes: dict[str, str] | None = None,
+        union_default_graph: bool = True,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        substitutions: Mapping[str, Node] | None = None,
     ) -> Any:
-        """Evaluate a query and return pyoxigraph's own result object (solutions, boolean or triples)."""
-        return self._store.query(sparql, prefixes=prefixes, use_default_graph_as_union=union_default_graph)
+        """Evaluate a query and return pyoxigraph's own result object (solutions, boolean or triples).
+
+        `default_graph` / `named_graphs` (graph IRIs) set the query's dataset, as the protocol's
+        default-graph-uri / named-graph-uri do; leave `union_default_graph` False with them. `substitutions`
+        binds variables to RDF terms (SEP-0007, as Oxigraph implements it: the variables must be projected).
+        """
+        return self._store.query(
+            sparql,
+            prefixes=prefixes,
+            use_default_graph_as_union=self._union(union_default_graph),
+            default_graph=None if default_graph is None else [ox.NamedNode(g) for g in default_graph],
+            named_graphs=None if named_graphs is None else [ox.NamedNode(g) for g in named_graphs],
+            substitutions=_substitutions(substitutions),
+        )
+
+    def _union(self, union_default_graph: bool) -> bool:
+        """Oxigraph's bag union, unless the default graph already holds the merge (then it is the union)."""
+        return union_default_graph and not self.merged_default_graph
+
+    def named_graphs(self) -> list[str]:
+        """The IRIs of the store's named graphs, sorted."""
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def triple_count_by_graph(self) -> dict[str, int]:
         """Number of triples in each named graph (and the default graph under the key "")."""
@@ -84,3 +145,25 @@ def to_rdflib(term: Any) -> Node:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise TypeError(f"unsupported term {term!r}")
+
+
+def to_oxigraph(term: Node) -> Any:
+    """Convert an rdflib IRI, blank node or literal to its pyoxigraph equal (the inverse of to_rdflib)."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def _substitutions(values: Mapping[str, Node] | None) -> dict[Any, Any] | None:
+    """Variable name → rdflib term, as pyoxigraph's `substitutions` argument."""
+    if not values:
+        return None
+    return {ox.Variable(name): to_oxigraph(term) for name, term in values.items()}

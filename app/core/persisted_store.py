@@ -1,0 +1,156 @@
+"""The on-disk store the service queries, keyed by the data version so a restart with unchanged data does not rebuild.
+
+With a store folder (`--store PATH`), the input files are hashed first (no parsing); when PATH's manifest carries
+the same version, the store and dumps there are opened as they are. Otherwise the one pipeline (build_knowledge:
+parse → validate → infer) runs and its result is written to PATH. Without a folder, the store is written to the
+service's temporary directory, so the query workers can open it read-only all the same.
+
+Layout of PATH: `manifest.json` (version, what built it, the dumps), `oxigraph-<version>/` (the store),
+`dumps-<version>/` (the downloadable files). The manifest is replaced last, atomically: a build that dies half-way
+leaves the previous store in force. A rebuild keeps the version it replaces (processes may still be reading it)
+and removes older ones.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+from app import __version__
+from app.core.config import Settings
+from app.core.dumps import Dump, write_dumps
+from app.core.knowledge import Knowledge, build_knowledge, fingerprint, input_files
+from app.core.sources import discover_sources
+from app.core.store import EmbeddedStore
+
+log = logging.getLogger("coopgraph")
+
+MANIFEST = "manifest.json"
+STORE_LAYOUT = 2  # 2: the default graph holds the merge of the named graphs
+
+
+@dataclass(frozen=True)
+class PreparedStore:
+    """A store ready to open read-only, its dumps, and the knowledge when it was built in this process."""
+
+    store_dir: Path
+    dumps_dir: Path
+    dumps: list[Dump]
+    version: str
+    knowledge: Knowledge | None
+    reused: bool
+
+
+def built_with() -> str:
+    """What else the stored bytes depend on: this code's version, the layout, and the store engine's version."""
+    return f"coopgraph {__version__}; layout {STORE_LAYOUT}; pyoxigraph {package_version('pyoxigraph')}"
+
+
+def input_version(settings: Settings) -> str:
+    """The data version from the input files' bytes alone (hashing, not parsing): the same as Knowledge.version."""
+    return fingerprint(input_files(settings, discover_sources(settings)), settings.data_dir.parent)
+
+
+def prepare_store(settings: Settings, workdir: Path) -> PreparedStore:
+    """Open the persisted store if it holds the current data, else build the knowledge and write the store."""
+    if settings.store_path is None:
+        return _build(settings, workdir, "oxigraph", "dumps")
+    root = settings.store_path
+    root.mkdir(parents=True, exist_ok=True)
+    with _exclusive(root):
+        version = input_version(settings)
+        reused = _reuse(root, version)
+        if reused is not None:
+            log.info("data unchanged (version %s): opening the store at %s", version[:12], reused.store_dir)
+            return reused
+        previous = _read_manifest(root) or {}
+        prepared = _build(settings, root, f"oxigraph-{version[:16]}", f"dumps-{version[:16]}")
+        _write_manifest(root, prepared)
+        keep = {
+            prepared.store_dir.name,
+            prepared.dumps_dir.name,
+            str(previous.get("store")),
+            str(previous.get("dumps_dir")),
+        }
+        _remove_stale(root, keep)
+        return prepared
+
+
+def _build(settings: Settings, root: Path, store_name: str, dumps_name: str) -> PreparedStore:
+    knowledge = build_knowledge(settings)
+    store_dir, dumps_dir = root / store_name, root / dumps_name
+    for stale in (store_dir, dumps_dir):
+        shutil.rmtree(stale, ignore_errors=True)
+    _write_store(knowledge, store_dir)
+    dumps = write_dumps(knowledge, dumps_dir)
+    log.info("built %d triples (data version %s) into %s", len(knowledge.dataset), knowledge.version[:12], store_dir)
+    return PreparedStore(store_dir, dumps_dir, dumps, knowledge.version, knowledge, reused=False)
+
+
+def _write_store(knowledge: Knowledge, store_dir: Path) -> None:
+    """Bulk-load the dataset; the read-write handle is dropped on return so only read-only handles remain."""
+    EmbeddedStore.from_dataset(knowledge.dataset, store_dir, merge_default_graph=True)
+
+
+def _reuse(root: Path, version: str) -> PreparedStore | None:
+    manifest = _read_manifest(root)
+    if manifest is None or manifest.get("version") != version or manifest.get("built_with") != built_with():
+        return None
+    store_dir, dumps_dir = root / str(manifest["store"]), root / str(manifest["dumps_dir"])
+    if not store_dir.is_dir() or not dumps_dir.is_dir():
+        return None
+    listed = manifest.get("dumps")
+    if not isinstance(listed, list):
+        return None
+    dumps = [Dump(**d) for d in listed]
+    if not all((dumps_dir / d.name).is_file() for d in dumps):
+        return None
+    return PreparedStore(store_dir, dumps_dir, dumps, version, None, reused=True)
+
+
+def _read_manifest(root: Path) -> dict[str, object] | None:
+    try:
+        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def _write_manifest(root: Path, prepared: PreparedStore) -> None:
+    manifest = {
+        "version": prepared.version,
+        "built_with": built_with(),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "store": prepared.store_dir.name,
+        "dumps_dir": prepared.dumps_dir.name,
+        "dumps": [asdict(d) for d in prepared.dumps],
+    }
+    temporary = root / f"{MANIFEST}.tmp"
+    temporary.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    temporary.replace(root / MANIFEST)
+
+
+def _remove_stale(root: Path, keep: set[str]) -> None:
+    """Older versions' stores and dumps; the one just replaced is kept, as queries may still be running on it."""
+    for path in root.iterdir():
+        if path.is_dir() and path.name.startswith(("oxigraph-", "dumps-")) and path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+@contextmanager
+def _exclusive(root: Path) -> Iterator[None]:
+    """One process at a time decides and builds (several service processes may share one store folder)."""
+    with (root / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
