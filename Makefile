@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve test lint typecheck unit validate build format clean
+.PHONY: help install serve test lint typecheck unit validate build format clean browser vendor bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,7 +23,13 @@ install: $(STAMP) ## Create .venv and install the pinned dependencies
 serve: install ## Serve the graph at http://$(HOST):$(PORT) on the embedded store
 	$(BIN)/coopgraph serve --host $(HOST) --port $(PORT)
 
-test: install lint typecheck unit ## Install, then run ruff, mypy and the whole test suite
+test: install browser lint typecheck unit ## Install, then run ruff, mypy and the whole test suite
+
+browser: ## Install Debian's Chromium for the page tests (never a browser Playwright downloads)
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+vendor: ## Re-fetch the page's pinned JS/CSS libraries and base map from the npm registry
+	scripts/vendor.sh
 
 lint: install ## ruff lint + format check
 	$(BIN)/ruff check app tests bench
@@ -37,6 +43,10 @@ unit: install ## The pytest suite
 
 validate: install ## Validate the shipped data with the SHACL shapes
 	$(BIN)/coopgraph validate
+
+SIZES ?= 100k
+bench: install ## Benchmarks on generated data, peers included (SIZES=10k,100k,1M; see bench/README.md)
+	$(BIN)/python bench/run_bench.py --sizes $(SIZES)
 
 build: install ## Write the dataset dumps to dist/
 	$(BIN)/coopgraph build --out dist

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from app.core.config import Settings, get_settings
+from app.cli_progress import build_progress
+from app.core.config import Settings, SettingsError, env_var, get_settings
+from app.core.inference import InconsistentDataError
 from app.core.knowledge import InvalidDataError, Knowledge, build_knowledge
 from app.core.sources import (
     RdfSource,
@@ -23,6 +26,7 @@ from app.core.sources import (
 from app.core.validation import Severity, ValidationReport, validate_dataset
 
 EXIT_OK, EXIT_INVALID, EXIT_UNPARSEABLE = 0, 1, 2
+EXIT_BAD_SETTINGS = 2  # operations (issue 8): an invalid COOPGRAPH_* variable or .env entry
 
 cli = typer.Typer(
     help="CoopGraph: the knowledge graph of Franco-African academic cooperation.",
@@ -47,18 +51,27 @@ def is_reference(source: RdfSource, settings: Settings) -> bool:
 
 
 def _settings() -> Settings:
-    return get_settings()
+    """The process's settings; if any is invalid, print one line per problem and exit 2 (nothing else runs)."""
+    try:
+        return get_settings()
+    except SettingsError as error:
+        err.print(str(error), markup=False, highlight=False)
+        raise typer.Exit(EXIT_BAD_SETTINGS) from None
 
 
 def _knowledge_or_exit(settings: Settings) -> Knowledge:
     """Build the knowledge, or print why not and exit with the matching code."""
     try:
-        return build_knowledge(settings)
+        with build_progress(err):  # issue 7: the stages of a long build, live on stderr
+            return build_knowledge(settings)
     except RdfSyntaxError as error:
         err.print(f"[red]unparseable:[/red] {error}", markup=True, highlight=False)
         raise typer.Exit(EXIT_UNPARSEABLE) from error
     except InvalidDataError as error:
         print_report(error.report)
+        raise typer.Exit(EXIT_INVALID) from error
+    except InconsistentDataError as error:
+        err.print(f"inconsistent: {error}", markup=False, highlight=False)
         raise typer.Exit(EXIT_INVALID) from error
 
 
@@ -200,13 +213,140 @@ def format_turtle(
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface (default: setting COOPGRAPH_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default: setting COOPGRAPH_PORT)")] = None,
-    store: Annotated[Path | None, typer.Option(help="On-disk store folder (default: in memory)")] = None,
+    store: Annotated[
+        Path | None, typer.Option(help="On-disk store folder (default: setting COOPGRAPH_STORE_PATH)")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Service processes sharing the port (default: setting COOPGRAPH_WORKERS)")
+    ] = None,
 ) -> None:
-    """Serve the graph over HTTP (SPARQL endpoint, resource pages, downloads)."""
-    import uvicorn
+    """Serve the graph over HTTP (SPARQL endpoint, pages, downloads, /health, /ready, /metrics) until SIGTERM.
 
-    from app.api.main import create_app
+    Settings come from COOPGRAPH_* variables and .env (`coopgraph config` lists them); the options override them.
+    """
+    from app.api.server import run_server
 
-    overrides = {k: v for k, v in {"host": host, "port": port, "store_path": store}.items() if v is not None}
-    settings = _settings().model_copy(update=overrides)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+    overrides = {"host": host, "port": port, "store_path": store, "workers": workers}
+    for name, value in overrides.items():
+        if value is not None:  # through the environment: worker processes read their settings from it
+            os.environ[env_var(name)] = str(Path(value).resolve() if isinstance(value, Path) else value)
+    get_settings.cache_clear()
+    run_server(_settings())
+
+
+@cli.command("config")
+def show_config(
+    markdown: Annotated[bool, typer.Option("--markdown", help="Print the README's settings table instead")] = False,
+) -> None:
+    """List every setting: its environment variable, type, default and current value (secrets masked).
+
+    Exit code 2 (with one line per problem) if a COOPGRAPH_* variable or a .env entry is invalid.
+    """
+    from app.core.config_listing import markdown_table, setting_rows
+
+    rows = setting_rows(_settings())
+    if markdown:
+        out.print(markdown_table(rows), markup=False, highlight=False)
+        return
+    from rich.text import Text
+
+    table = RichTable("setting", "environment variable", "type", "default", "current", "what it does")
+    for row in rows:
+        current = Text(row.current, style="" if row.current == row.default else "bold")
+        table.add_row(
+            *(Text(cell) for cell in (row.name, row.env_var, row.type, row.default)), current, Text(row.description)
+        )
+    out.print(table)
+    out.print("Values differing from the default are in bold. Lists: JSON or comma-separated.", markup=False)
+
+
+@cli.command("import")
+def import_source(
+    files: Annotated[
+        list[Path],
+        typer.Argument(help="Template tables (.csv named by sheet, .xlsx, .zip, or a folder of them) or Turtle files"),
+    ],
+    source: Annotated[str, typer.Option("--source", help="Id of the source article: writes data/sources/{ID}.ttl")],
+    replace: Annotated[bool, typer.Option("--replace", help="Replace data/sources/{ID}.ttl if it exists")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check everything, write nothing")] = False,
+) -> None:
+    """Convert a filled-in template (or Turtle) into data/sources/{ID}.ttl, only if the whole graph then conforms.
+
+    Exit codes: 0 written (or would be, with --dry-run), 1 refused (every problem printed, nothing written),
+    2 unreadable input or project.
+    """
+    from app.core.curation import workflow
+
+    settings = _settings()
+    missing = [p for p in files if not p.exists()]
+    if missing:
+        err.print(f"no such file: {missing[0]}", markup=False)
+        raise typer.Exit(EXIT_UNPARSEABLE)
+    uploads = workflow.read_upload_paths(files)
+    try:
+        run = workflow.check if dry_run else workflow.publish
+        checked = run(settings, source, uploads, replace=replace)
+    except workflow.CurationRejectedError as error:
+        for issue in error.issues:
+            err.print(issue.describe(), markup=False, highlight=False)
+        err.print(f"Refused: {len(error.issues)} problem(s); nothing was written.", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from error
+    except (workflow.SourceIdError, workflow.SourceExistsError, workflow.UploadFormatError) as error:
+        err.print(f"refused: {error}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from error
+    except RdfSyntaxError as error:
+        err.print(f"the project does not parse: {error}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_UNPARSEABLE) from error
+    for issue in checked.warnings:
+        err.print(issue.describe(), markup=False, highlight=False)
+    for iri, where in checked.minted.items():
+        out.print(f"minted {iri}  ({where.sheet} row {where.row})", markup=False, highlight=False)
+    verb = "would write" if dry_run else ("replaced" if checked.replaced else "wrote")
+    out.print(f"{verb} {checked.path} ({checked.triples} triples); the graph conforms.", markup=False)
+
+
+@cli.command("export-table")
+def export_table(
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write into: {out}/{source id}/{sheet}.csv")],
+    table_format: Annotated[str, typer.Option("--format", help="csv (a folder per source) or xlsx")] = "csv",
+    source: Annotated[list[str] | None, typer.Option("--source", help="Only this source (repeatable)")] = None,
+) -> None:
+    """Write each source article's graph in the curation template, and check that importing it gives it back.
+
+    Exit codes: 0 every export re-imports to the same graph, 1 some triples cannot be expressed (listed).
+    """
+    from app.core.curation import workflow
+
+    try:
+        exports = workflow.export_project(_settings(), out_dir, fmt=table_format, only=source or ())
+    except (workflow.SourceIdError, workflow.UploadFormatError) as error:
+        err.print(f"refused: {error}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INVALID) from error
+    except RdfSyntaxError as error:
+        err.print(f"unparseable: {error}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_UNPARSEABLE) from error
+    exact = True
+    for export in exports:
+        trip = export.round_trip
+        verdict = "round trip exact" if trip.exact else f"NOT exact: {len(trip.missing)} lost, {len(trip.added)} added"
+        out.print(f"{export.source_id}: {export.rows} rows in {len(export.files)} file(s); {verdict}", markup=False)
+        for triple in trip.missing[:20]:
+            err.print(f"    cannot express: {' '.join(t.n3() for t in triple)}", markup=False, highlight=False)
+        exact = exact and trip.exact
+    raise typer.Exit(EXIT_OK if exact else EXIT_INVALID)
+
+
+@cli.command()
+def template(
+    destination: Annotated[Path, typer.Option("--out", help="Folder for the CSV files, or an .xlsx file to write")],
+) -> None:
+    """Write the blank curation template: one CSV per sheet into a folder, or one workbook if --out ends in .xlsx."""
+    from app.core.curation import workflow
+
+    empty: dict[str, list[dict[str, str]]] = {}
+    if destination.suffix.lower() == ".xlsx":
+        files = workflow.write_tables(empty, destination.parent, destination.stem, "xlsx")
+    else:
+        files = workflow.write_tables(empty, destination.parent, destination.name, "csv")
+    for file in files:
+        out.print(f"wrote {file}", markup=False)

@@ -12,7 +12,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from app.api.content_negotiation import BadFormatParameterError
+from app.api.request_observer import remember_error  # operations (issue 8): refusals counted by reason
 from app.api.sparql_protocol import ProtocolError, RequestTooLargeError
+from app.api.state import ServiceLoadingError
 from app.core.canned_queries import ParameterError, UnknownQueryError
 from app.core.linked_data import UnknownResourceError
 from app.core.query_execution import QueryServiceBusyError, QueryTimeoutError, QueryWorkerCrashedError
@@ -45,6 +47,7 @@ STATUS: dict[type[Exception], int] = {
     QueryTimeoutError: 503,
     QueryServiceBusyError: 503,
     QueryWorkerCrashedError: 503,
+    ServiceLoadingError: 503,
 }
 """Every exception a client can cause or must be told about, and its status."""
 
@@ -59,6 +62,7 @@ def error_response(error: Exception) -> Response:
 
 
 async def _known(request: Request, error: Exception) -> Response:
+    remember_error(request.scope, error)
     return error_response(error)
 
 

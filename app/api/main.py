@@ -1,45 +1,120 @@
-"""The FastAPI application factory: build the knowledge once, then mount the routers."""
+"""The FastAPI application factory: prepare the store once, start the query workers, then mount the routers."""
 
 from __future__ import annotations
 
 import logging
+import sys
 import tempfile
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from app import __version__
-from app.api.routes import downloads, health
-from app.api.state import ServiceState
-from app.core.config import Settings, get_settings
-from app.core.dumps import write_dumps
-from app.core.knowledge import build_knowledge
+from app.api.cached_results import CachedResponseShortcut, ResponseShortcuts
+from app.api.errors import install_error_handlers
+from app.api.linked_data_state import LinkedDataCache
+from app.api.observability import install_observability, new_metrics
+from app.api.routes import canned_queries, curation, downloads, linked_data, operations, page, sparql, vocabulary
+from app.api.security_headers import STATIC_PATH, PageSecurityHeaders, static_files
+from app.api.service_startup import ServiceStartup
+from app.api.state import ServiceState, StateReloader
+from app.core.canned_queries import Catalogue, load_catalogue
+from app.core.canned_query_description import describe_catalogue
+from app.core.config import Settings, SettingsError, get_settings
+from app.core.knowledge import Knowledge
+from app.core.knowledge_cache import load_catalogue_cached, restore_knowledge
+from app.core.metrics import NO_QUERY_EVENTS, ServiceMetrics, load_facts
+from app.core.persisted_store import PreparedStore, prepare_store
+from app.core.query_execution import executor_for
+from app.core.result_cache import ResultCache
+from app.core.service_description import DESCRIPTION_FORMATS, describe_service, serialize_description
 from app.core.store import EmbeddedStore
 
 log = logging.getLogger("coopgraph")
 
+EXPOSED_HEADERS = [sparql.TRUNCATED_HEADER, sparql.TRUNCATION_REASON_HEADER, "Retry-After"]
 
-def load_state(settings: Settings, workdir: Path) -> ServiceState:
-    """Parse → validate → infer → index, and write the downloadable dumps."""
-    knowledge = build_knowledge(settings)
-    store = EmbeddedStore.from_dataset(knowledge.dataset, settings.store_path)
-    dumps_dir = workdir / "dumps"
-    dumps = write_dumps(knowledge, dumps_dir)
-    log.info("loaded %d triples (data version %s)", len(knowledge.dataset), knowledge.version[:12])
-    return ServiceState(settings, knowledge, store, dumps_dir, dumps)
+
+def load_state(
+    settings: Settings, workdir: Path, catalogue: Catalogue | None = None, metrics: ServiceMetrics | None = None
+) -> ServiceState:
+    """Open the persisted store if the data is unchanged, else parse → validate → infer → index; start the workers."""
+    started = time.monotonic()
+    prepared = prepare_store(settings, workdir)
+    queries = executor_for(settings, prepared.store_dir, metrics or NO_QUERY_EVENTS)
+    with ThreadPoolExecutor(1) as starter:  # issue 7: the query workers start while the descriptions are built
+        workers_started = starter.submit(queries.start)
+        try:
+            store = EmbeddedStore.open_read_only(prepared.store_dir)
+            description = describe_service(store, settings, prepared.version)
+            description += describe_catalogue(catalogue or load_catalogue(settings.queries_dir), settings.public_base)
+            descriptions = {key: serialize_description(description, key) for key in DESCRIPTION_FORMATS}
+        finally:
+            workers_started.result()
+    if metrics is not None:  # operations (issue 8): load duration, triples per graph, for /ready and /metrics
+        metrics.record_load(load_facts(prepared.version, prepared.reused, started, store.triple_count_by_graph()))
+    log.info(
+        "serving data version %s from %s (%s) with %d query workers",
+        prepared.version[:12],
+        prepared.store_dir,
+        "reused, not rebuilt" if prepared.reused else "built now",
+        settings.query_workers,
+    )
+    return ServiceState(
+        settings,
+        store,
+        prepared.dumps_dir,
+        prepared.dumps,
+        prepared.version,
+        queries,
+        descriptions,
+        _knowledge_loader(settings, prepared),
+    )
+
+
+def _knowledge_loader(settings: Settings, prepared: PreparedStore) -> Callable[[], Knowledge]:
+    """The knowledge built at startup, or (over a reused store) the same pipeline run on first use."""
+    built = prepared.knowledge
+    if built is not None:
+        return lambda: built
+    return lambda: restore_knowledge(settings, prepared.store_dir, prepared.dumps_dir, prepared.version)  # issue 7
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A ready-to-serve app; the graph is loaded when the app starts (lifespan), not at import."""
-    settings = settings or get_settings()
+    settings = settings or _settings_or_exit()
+    catalogue = load_catalogue_cached(settings)  # routes are generated from it, before startup (issue 7: kept)
+    metrics = new_metrics(query.name for query in catalogue)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         with tempfile.TemporaryDirectory(prefix="coopgraph-") as workdir:
-            app.state.coop = load_state(settings, Path(workdir))
-            yield
+
+            def load() -> None:
+                app.state.coop = load_state(settings, Path(workdir), catalogue, metrics)
+                app.state.coop_reloader = StateReloader(
+                    app.state,
+                    lambda fresh: load_state(settings, fresh, catalogue, metrics),
+                    Path(workdir),
+                    settings.query_timeout_s + 5,
+                )
+
+            app.state.startup = startup = ServiceStartup(load, background=settings.load_in_background)
+            await startup.begin()  # loads now, or (load_in_background) behind /health and a 503 from /ready
+            try:
+                yield
+            finally:
+                await startup.finish()
+                reloader: StateReloader | None = getattr(app.state, "coop_reloader", None)
+                if reloader is not None:
+                    reloader.close()
+                    app.state.coop.queries.close()  # running queries are cancelled: their workers are killed
+                metrics.process_exiting()
 
     app = FastAPI(
         title="CoopGraph",
@@ -47,6 +122,39 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="The open knowledge graph of Franco-African academic cooperation.",
         lifespan=lifespan,
     )
-    app.include_router(health.router)
+    app.add_middleware(CachedResponseShortcut)  # issue 7: first added = innermost (inside CORS, logs, metrics)
+    app.state.response_shortcuts = ResponseShortcuts()
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=False,
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=EXPOSED_HEADERS,
+        max_age=3600,
+    )
+    install_error_handlers(app)
+    app.include_router(operations.router)
+    app.include_router(sparql.router)
+    app.include_router(page.router)
     app.include_router(downloads.router)
+    app.include_router(vocabulary.router)
+    app.include_router(canned_queries.router_for(catalogue))
+    app.include_router(linked_data.router)
+    app.state.linked_data = LinkedDataCache()
+    app.state.result_cache = ResultCache(settings.result_cache_mb * 1024 * 1024)  # issue 7: repeated queries
+    if settings.curator_token is not None:
+        app.include_router(curation.router)
+    app.mount(STATIC_PATH, static_files(), name="static")
+    app.add_middleware(PageSecurityHeaders)
+    install_observability(app, settings, metrics)  # last: its middlewares wrap all the others
     return app
+
+
+def _settings_or_exit() -> Settings:
+    """The environment's settings; if invalid, say which and why on stderr and exit 2 (uvicorn --factory path)."""
+    try:
+        return get_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(2) from None

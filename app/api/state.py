@@ -1,30 +1,179 @@
-"""What the running service holds: the built knowledge, its store, and its dumps (set once at startup)."""
+"""What the running service holds: the store, its query workers, its dumps and descriptions (set once at startup)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import shutil
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
+from typing import Any, TypeVar
 
 from fastapi import Request
 
 from app.core.config import Settings
 from app.core.dumps import Dump
 from app.core.knowledge import Knowledge
+from app.core.query_execution import QueryExecutor
 from app.core.store import EmbeddedStore
+
+T = TypeVar("T")
 
 
 @dataclass
 class ServiceState:
-    """The loaded graph: the only state the app keeps."""
+    """The loaded graph: the only state the app keeps.
+
+    `knowledge` (the rdflib dataset, shapes and validation report) is materialised on first use: a restart over an
+    unchanged persisted store opens the store without running the pipeline, and only pays for it if a route asks.
+    """
 
     settings: Settings
-    knowledge: Knowledge
     store: EmbeddedStore
     dumps_dir: Path
     dumps: list[Dump]
+    version: str
+    queries: QueryExecutor
+    descriptions: dict[str, bytes]
+    knowledge_loader: Callable[[], Knowledge] = field(repr=False)
+
+    @cached_property
+    def knowledge(self) -> Knowledge:
+        return self.knowledge_loader()
+
+    def service_description(self, key: str) -> bytes:
+        """The SPARQL Service Description serialised as `key` (turtle, ntriples, jsonld, rdfxml)."""
+        return self.descriptions[key]
+
+
+class ServiceLoadingError(Exception):
+    """The graph is not loaded yet (load_in_background); the client should retry shortly (operations, issue 8)."""
 
 
 def get_state(request: Request) -> ServiceState:
-    """FastAPI dependency: the service state set by the lifespan."""
-    state: ServiceState = request.app.state.coop
+    """FastAPI dependency: the service state set by the lifespan (ServiceLoadingError, a 503, while it loads)."""
+    state: ServiceState | None = getattr(request.app.state, "coop", None)
+    if state is None:
+        raise ServiceLoadingError("the graph is still loading; retry in a few seconds (GET /ready tells when)")
     return state
+
+
+class StateReloader:
+    """Rebuilds the service state from the files on disk and swaps it in; one rebuild serves every waiting write.
+
+    Requests read `app.state.coop` once (get_state) and keep that state for their whole life, so the swap — one
+    attribute assignment, made after the new state is fully built — is atomic for them: a request sees the old
+    graph or the new one, never a mix. The old state's query workers are stopped only after `grace_s` (longer
+    than any query may run), so queries in flight finish on the graph they started on.
+
+    Writes and rebuilds are coordinated by tickets: each finished write (or plain reload) takes the next ticket,
+    and returns once the live state includes it. A rebuild starts only when no write is under way, and covers
+    every ticket issued before it starts — so two curators publishing at once wait for one rebuild, not two.
+    """
+
+    def __init__(self, holder: Any, build: Callable[[Path], ServiceState], workdir: Path, grace_s: float) -> None:
+        self._holder = holder
+        self._build = build
+        self._workdir = workdir
+        self._grace_s = grace_s
+        self._condition = threading.Condition()
+        self._writers = 0  # writes started and not yet finished
+        self._issued = 0  # tickets handed out
+        self._served = 0  # the highest ticket the live state includes
+        self._building = False
+        self._generation = 0
+        self._current_dir: Path | None = None
+        self._retiring: list[tuple[threading.Timer, ServiceState, Path | None]] = []
+
+    def reload(self) -> ServiceState:
+        """A state built from the files now on disk (shared with any rebuild that starts after this call)."""
+        with self._condition:
+            self._issued += 1
+            ticket = self._issued
+        return self._await(ticket)
+
+    def after_write(self, write: Callable[[], T]) -> tuple[T, ServiceState]:
+        """Run `write` (which changes data/), then return its result with a live state that includes it."""
+        with self._condition:
+            self._writers += 1
+        try:
+            result = write()
+        except BaseException:
+            with self._condition:
+                self._writers -= 1
+                self._condition.notify_all()
+            raise
+        with self._condition:
+            self._writers -= 1
+            self._issued += 1
+            ticket = self._issued
+            self._condition.notify_all()
+        return result, self._await(ticket)
+
+    def _await(self, ticket: int) -> ServiceState:
+        """Wait until the live state includes `ticket`, building it ourselves when no one else is."""
+        with self._condition:
+            while self._served < ticket:
+                if not self._building and self._writers == 0:
+                    self._building = True
+                    target = self._issued
+                    break
+                self._condition.wait()
+            else:
+                current: ServiceState = self._holder.coop
+                return current
+        try:
+            fresh = self._swap_in_fresh_state()
+        except BaseException:
+            with self._condition:
+                self._building = False
+                self._condition.notify_all()
+            raise
+        with self._condition:
+            self._served = max(self._served, target)
+            self._building = False
+            self._condition.notify_all()
+        return fresh
+
+    def _swap_in_fresh_state(self) -> ServiceState:
+        self._generation += 1
+        workdir = self._workdir / f"generation-{self._generation}"
+        workdir.mkdir(parents=True, exist_ok=True)
+        fresh = self._build(workdir)
+        old, old_dir = self._holder.coop, self._current_dir
+        self._holder.coop, self._current_dir = fresh, workdir
+        timer = threading.Timer(self._grace_s, self._retire, args=(old, old_dir))
+        timer.daemon = True
+        with self._condition:
+            self._retiring.append((timer, old, old_dir))
+        timer.start()
+        return fresh
+
+    def _retire(self, state: ServiceState, workdir: Path | None) -> None:
+        with self._condition:
+            self._retiring = [entry for entry in self._retiring if entry[1] is not state]
+        state.queries.close()
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    def close(self) -> None:
+        """Stop the states still waiting out their grace (at shutdown); the current one is the lifespan's to close."""
+        with self._condition:
+            retiring, self._retiring = self._retiring, []
+        for timer, state, workdir in retiring:
+            timer.cancel()
+            state.queries.close()
+            if workdir is not None:
+                shutil.rmtree(workdir, ignore_errors=True)
+
+
+def reload_state(app: Any) -> ServiceState:
+    """The reload hook: rebuild the served graph from data/ without a restart."""
+    return reloader_of(app).reload()
+
+
+def reloader_of(app: Any) -> StateReloader:
+    """The app's reloader (set by the lifespan), for a write path that wants its rebuild shared (curation)."""
+    reloader: StateReloader = app.state.coop_reloader
+    return reloader

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph
 
+from app.core.build_progress import stage
 from app.core.config import Settings
-from app.core.inference import infer
 from app.core.namespaces import INFERRED_GRAPH, PREFIXES, SHAPES_GRAPH
+from app.core.rule_inference import choose_engine, infer_with
 from app.core.sources import RdfSource, SourceRole, discover_sources, load_dataset
 from app.core.validation import ValidationReport, union_of, validate_dataset
 
@@ -57,8 +58,10 @@ def fingerprint(files: list[Path], root: Path) -> str:
 def build_knowledge(settings: Settings, *, run_inference: bool = True) -> Knowledge:
     """Load every source, refuse data with Violations, and add the inferred graph."""
     sources = discover_sources(settings)
-    dataset = load_dataset(sources)
-    report = validate_dataset(dataset, sources, settings.queries_dir / "checks")
+    with stage("parse"):  # issue 7: stages are logged (server) or shown live (CLI), see build_progress.py
+        dataset = load_dataset(sources)
+    with stage("validate"):
+        report = validate_dataset(dataset, sources, settings.queries_dir / "checks")
     if not report.conforms:
         raise InvalidDataError(report)
     shapes = Graph()
@@ -66,10 +69,14 @@ def build_knowledge(settings: Settings, *, run_inference: bool = True) -> Knowle
         shapes.add(triple)
     dataset.remove_graph(dataset.graph(SHAPES_GRAPH))
     if run_inference:
-        asserted = union_of(dataset, sources, SourceRole.DATA) + union_of(dataset, sources, SourceRole.ONTOLOGY)
-        inferred_graph = dataset.graph(INFERRED_GRAPH)
-        for triple in infer(asserted, settings.ontology_dir / "rules"):
-            inferred_graph.add(triple)
+        with stage("infer"):
+            ontology = union_of(dataset, sources, SourceRole.ONTOLOGY)
+            asserted = union_of(dataset, sources, SourceRole.DATA) + ontology
+            inferred_graph = dataset.graph(INFERRED_GRAPH)
+            # issue 7: owlrl (the reference) or the same closure by SPARQL rules in Oxigraph, by size or setting
+            engine = choose_engine(settings.inference, len(asserted), settings.inference_owlrl_max_triples, ontology)
+            for triple in infer_with(engine, asserted, ontology, settings.ontology_dir / "rules"):
+                inferred_graph.add(triple)
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace, override=True, replace=True)
     version = fingerprint(input_files(settings, sources), settings.data_dir.parent)

@@ -2,8 +2,9 @@
 
 With a store folder (`--store PATH`), the input files are hashed first (no parsing); when PATH's manifest carries
 the same version, the store and dumps there are opened as they are. Otherwise the one pipeline (build_knowledge:
-parse → validate → infer) runs and its result is written to PATH. Without a folder, the store is written to the
-service's temporary directory, so the query workers can open it read-only all the same.
+parse → validate → infer) runs and its result is written to PATH. Without a folder, PATH is this project's folder
+under the `cache_dir` setting (default var/cache/, see knowledge_cache.py); with `cache_dir` unset too, the store is
+written to the service's temporary directory, so the query workers can open it read-only all the same.
 
 Layout of PATH: `manifest.json` (version, what built it, the dumps), `oxigraph-<version>/` (the store),
 `dumps-<version>/` (the downloadable files). The manifest is replaced last, atomically: a build that dies half-way
@@ -25,11 +26,14 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 
 from app import __version__
+from app.core.build_progress import stage
 from app.core.config import Settings
 from app.core.dumps import Dump, write_dumps
 from app.core.knowledge import Knowledge, build_knowledge, fingerprint, input_files
+from app.core.knowledge_cache import store_root, write_report
 from app.core.sources import discover_sources
 from app.core.store import EmbeddedStore
+from app.core.store_pipeline import build_store, is_large
 
 log = logging.getLogger("coopgraph")
 
@@ -61,9 +65,9 @@ def input_version(settings: Settings) -> str:
 
 def prepare_store(settings: Settings, workdir: Path) -> PreparedStore:
     """Open the persisted store if it holds the current data, else build the knowledge and write the store."""
-    if settings.store_path is None:
+    root = store_root(settings)  # issue 7: store_path, else the project's folder under cache_dir (var/cache/)
+    if root is None:
         return _build(settings, workdir, "oxigraph", "dumps")
-    root = settings.store_path
     root.mkdir(parents=True, exist_ok=True)
     with _exclusive(root):
         version = input_version(settings)
@@ -85,12 +89,18 @@ def prepare_store(settings: Settings, workdir: Path) -> PreparedStore:
 
 
 def _build(settings: Settings, root: Path, store_name: str, dumps_name: str) -> PreparedStore:
-    knowledge = build_knowledge(settings)
     store_dir, dumps_dir = root / store_name, root / dumps_name
     for stale in (store_dir, dumps_dir):
         shutil.rmtree(stale, ignore_errors=True)
-    _write_store(knowledge, store_dir)
-    dumps = write_dumps(knowledge, dumps_dir)
+    if is_large(settings):  # issue 7: parse, validate, infer, index and dump without an rdflib copy
+        built = build_store(settings, store_dir, dumps_dir)
+        return PreparedStore(store_dir, dumps_dir, built.dumps, built.version, None, reused=False)
+    knowledge = build_knowledge(settings)
+    with stage("index"):
+        _write_store(knowledge, store_dir)
+    with stage("dumps"):
+        dumps = write_dumps(knowledge, dumps_dir)
+    write_report(knowledge.report, dumps_dir)  # issue 7: the Warnings survive a restart (restore_knowledge)
     log.info("built %d triples (data version %s) into %s", len(knowledge.dataset), knowledge.version[:12], store_dir)
     return PreparedStore(store_dir, dumps_dir, dumps, knowledge.version, knowledge, reused=False)
 

@@ -21,6 +21,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from app.core.config import Settings
+from app.core.metrics import NO_QUERY_EVENTS, QueryEvents  # operations (issue 8)
 from app.core.namespaces import PREFIXES
 from app.core.query_worker import READY, QueryJob, QueryResult, WorkerConfig, WorkerStartError
 
@@ -109,8 +110,16 @@ class _Worker:
 class QueryExecutor:
     """A fixed pool of query workers over one read-only store."""
 
-    def __init__(self, config: WorkerConfig, workers: int, timeout_s: float, queue_timeout_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        config: WorkerConfig,
+        workers: int,
+        timeout_s: float,
+        queue_timeout_s: float = 30.0,
+        events: QueryEvents = NO_QUERY_EVENTS,  # operations (issue 8): timeouts and crashes, for the metrics
+    ) -> None:
         self.config = config
+        self.events = events
         self.size = workers
         self.timeout_s = timeout_s
         self.queue_timeout_s = queue_timeout_s
@@ -153,12 +162,14 @@ class QueryExecutor:
             result = worker.call(job, self.timeout_s)
         except _WorkerOverranError:
             self.timeouts += 1
+            self.events.query_timed_out()
             self._replace(worker)
             raise QueryTimeoutError(
                 f"the query ran longer than the {self.timeout_s:g} s limit and was stopped; "
                 "narrow it (LIMIT, more specific patterns) or ask the operator to raise query_timeout_s"
             ) from None
         except QueryWorkerCrashedError:
+            self.events.query_worker_crashed()
             self._replace(worker)
             raise
         except BaseException:
@@ -180,6 +191,12 @@ class QueryExecutor:
                 return worker
             log.warning("query worker %d had exited (code %s); replacing it", worker.process.pid, worker.process.poll())
             self._replace(worker)
+
+    def worker_counts(self) -> tuple[int, int]:
+        """(alive, idle) workers right now, without waiting on any of them (operations: /ready and the metrics)."""
+        with self._lock:
+            alive = sum(1 for worker in self._all if worker.process.poll() is None)
+        return alive, self._idle.qsize()
 
     def close(self) -> None:
         """Stop every worker, busy or idle (running queries are cancelled)."""
@@ -219,8 +236,8 @@ class QueryExecutor:
                 delay = min(delay * 2, 30.0)
 
 
-def executor_for(settings: Settings, store_dir: Path) -> QueryExecutor:
-    """The executor the settings describe, over the store at `store_dir` (not started)."""
+def executor_for(settings: Settings, store_dir: Path, events: QueryEvents = NO_QUERY_EVENTS) -> QueryExecutor:
+    """The executor the settings describe, over the store at `store_dir` (not started); `events` sees its timeouts."""
     config = WorkerConfig(
         store_path=str(store_dir),
         default_graph=settings.default_graph,
@@ -231,4 +248,6 @@ def executor_for(settings: Settings, store_dir: Path) -> QueryExecutor:
         sandbox_network=not settings.service_allowlist,
         memory_limit_mb=settings.query_memory_mb,
     )
-    return QueryExecutor(config, settings.query_workers, settings.query_timeout_s, settings.query_queue_timeout_s)
+    return QueryExecutor(
+        config, settings.query_workers, settings.query_timeout_s, settings.query_queue_timeout_s, events
+    )

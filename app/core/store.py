@@ -32,6 +32,15 @@ class EmbeddedStore:
         return store
 
     @classmethod
+    def wrapping(cls, store: Any) -> EmbeddedStore:
+        """An EmbeddedStore over a pyoxigraph store another core module built (the large-graph pipeline, issue 7)."""
+        wrapped = cls.__new__(cls)
+        wrapped.path = None
+        wrapped._store = store
+        wrapped.merged_default_graph = False
+        return wrapped
+
+    @classmethod
     def from_dataset(
         cls, dataset: Dataset, path: Path | None = None, *, merge_default_graph: bool = False
     ) -> EmbeddedStore:

@@ -13,6 +13,7 @@ from rdflib.term import Node
 
 from app.core.namespaces import SH
 from app.core.sources import RdfSource, SourceRole
+from app.core.sparql_parse_memo import memoised_sparql_parsing
 from app.core.store import EmbeddedStore
 
 
@@ -75,14 +76,15 @@ def files_describing(dataset: Dataset, sources: list[RdfSource]) -> dict[Node, t
 
 def run_shapes(data: Graph, shapes: Graph, ontology: Graph) -> list[ValidationIssue]:
     """Run pyshacl (SHACL core + SHACL-SPARQL, no inference: the ontology supplies the class hierarchy)."""
-    _conforms, results, _text = shacl_validate(
-        data,
-        shacl_graph=shapes,
-        ont_graph=ontology,
-        inference="none",
-        advanced=True,
-        allow_warnings=True,
-    )
+    with memoised_sparql_parsing():  # issue 7: the SPARQL-based shapes would re-parse per focus node
+        _conforms, results, _text = shacl_validate(
+            data,
+            shacl_graph=shapes,
+            ont_graph=ontology,
+            inference="none",
+            advanced=True,
+            allow_warnings=True,
+        )
     assert isinstance(results, Graph)
     issues = []
     for result in results.objects(predicate=SH.result):  # top-level results only, not nested sh:detail ones

@@ -340,6 +340,17 @@ def test_browser_asking_for_html_is_sent_to_the_query_page(sparql_server: LiveSe
     assert page.headers["content-type"] == "text/html; charset=utf-8"
 
 
+def test_browser_following_a_query_link_gets_the_page_with_the_query(sparql_server: LiveServer) -> None:
+    headers = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    response = httpx.get(sparql_server.sparql, params={"query": LABEL_OF_ITEM_3}, headers=headers)
+    assert response.status_code == 303
+    location = httpx.URL(response.headers["location"])
+    assert location.path == "/"
+    assert location.params["query"] == LABEL_OF_ITEM_3
+    programs = httpx.get(sparql_server.sparql, params={"query": LABEL_OF_ITEM_3}, headers={"Accept": "*/*"})
+    assert programs.status_code == 200 and "item 3" in programs.text
+
+
 def test_head_has_the_get_headers_and_no_body(sparql_server: LiveServer) -> None:
     get = httpx.get(sparql_server.sparql, params={"query": LABEL_OF_ITEM_3}, headers={"Accept": "text/csv"})
     head = httpx.head(sparql_server.sparql, params={"query": LABEL_OF_ITEM_3}, headers={"Accept": "text/csv"})

@@ -102,6 +102,7 @@ def test_lists_are_json_or_comma_separated(monkeypatch: pytest.MonkeyPatch) -> N
     [
         ("trusted_proxies", "10.0.0.300", "is not an IP address or network"),
         ("backend_url", "oxigraph:7878", "must be an http(s) URL"),
+        ("backend_url", "http://127.0.0.1:7878/query", "scale-out backend is not available yet"),
         ("public_base_url", "coopgraph.example.org", "must be an http(s) URL"),
         ("workers", "0", "greater than or equal to 1"),
         ("slow_query_ms", "-5", "greater than or equal to 0"),

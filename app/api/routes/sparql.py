@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.api.cached_results import cached_response
 from app.api.content_negotiation import check_format_parameter, choose
+from app.api.request_observer import note_query
 from app.api.sparql_protocol import SparqlRequest, read_sparql_request
 from app.api.state import ServiceState, get_state
 from app.core.query_worker import QueryJob, QueryResult
@@ -39,12 +40,23 @@ async def sparql(request: Request, state: State) -> Response:
     operation = await read_sparql_request(request, state.settings.max_request_bytes)
     if operation.query is None:
         return _service_description(request, state, operation.format)
+    if _browser_wants_the_page(request, operation):
+        return RedirectResponse(f"/?{request.url.query}", status_code=303, headers={"Vary": "Accept"})
+    note_query(request, operation.query)  # operations (issue 8): query hash, latency, slow-query log
     return await cached_response(request, state, _job(request, operation), _results_response)  # result cache, ETag
 
 
 @router.options("/sparql", summary="Methods of the SPARQL endpoint", include_in_schema=False)
 def sparql_options() -> Response:
     return Response(status_code=204, headers={"Allow": ALLOW})
+
+
+def _browser_wants_the_page(request: Request, operation: SparqlRequest) -> bool:
+    """A browser following a `/sparql?query=…` link prefers HTML to any result format: show it the query page."""
+    if request.method not in ("GET", "HEAD") or operation.format:
+        return False
+    offers = (*RESULTS_FORMATS, *GRAPH_FORMATS, HTML)
+    return choose(request.headers.get("accept"), None, offers) is HTML
 
 
 def _job(request: Request, operation: SparqlRequest) -> QueryJob:

@@ -1,0 +1,116 @@
+"""Write a canned query's bound parameters into its text, so Oxigraph plans with the values (6–13× faster).
+
+pyoxigraph's `substitutions` bind variables *around* the evaluation: the plan is made without the values, so
+`partners-of` joins every pair of parties of every partnership and filters on the organisation at the end (5.7 s at
+100k triples; 9 ms with the IRI in the text). Substitution means "this variable has this value everywhere"
+(SEP-0007), which is what replacing the variable by the term does — with care in three places:
+
+- in SELECT, `?x` becomes `(TERM AS ?x)`, so the column is still there;
+- in GROUP BY, `?x` is dropped (a constant does not split groups; SELECT still projects it as above);
+- tokens are matched outside strings, IRIs and comments, so text that merely mentions `?x` is left alone.
+
+The terms come from `canned_queries.to_term` (typed and checked) and are written with rdflib's N-Triples syntax, so
+no value can change the query's shape. Where the rewriting cannot be sure — `BOUND(?x)`, `$x`, a variable the
+SELECT does not project, a sub-query — `inline_parameters` returns None and the caller keeps `substitutions`.
+The rewritten text still goes through the guard in the worker, like any query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from rdflib.term import Literal, Node, URIRef
+
+from app.core.result_cache import IRI_TOKEN, string_end
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_VARIABLE_START = re.compile(r"[?$]")
+
+
+def _tokens(sparql: str) -> list[tuple[str, str]]:
+    """(kind, text) tokens: "var" (?name or $name), "word", "opaque" (strings, IRIs, comments), "other"."""
+    out: list[tuple[str, str]] = []
+    i, n = 0, len(sparql)
+    while i < n:
+        char = sparql[i]
+        if char in "\"'":
+            end = string_end(sparql, i)
+            out.append(("opaque", sparql[i:end]))
+        elif char == "<" and (match := IRI_TOKEN.match(sparql, i)):
+            end = match.end()
+            out.append(("opaque", sparql[i:end]))
+        elif char == "#":
+            newline = sparql.find("\n", i)
+            end = n if newline < 0 else newline
+            out.append(("opaque", sparql[i:end]))
+        elif char in "?$" and (name := re.compile(r"[A-Za-z0-9_]+").match(sparql, i + 1)):
+            end = name.end()
+            out.append(("var" if char == "?" else "dollar", sparql[i:end]))
+        elif char.isalpha() and (word := _WORD.match(sparql, i)):
+            end = word.end()
+            out.append(("word", sparql[i:end]))
+        else:
+            end = i + 1
+            out.append(("other", char))
+        i = end
+    return out
+
+
+def _n3(term: Node) -> str | None:
+    if isinstance(term, URIRef | Literal):
+        return term.n3()
+    return None
+
+
+def inline_parameters(sparql: str, bindings: Mapping[str, Node]) -> str | None:
+    """The query with each bound variable replaced by its term, or None when that would not mean the same."""
+    if not bindings:
+        return sparql
+    terms = {name: _n3(term) for name, term in bindings.items()}
+    if any(text is None for text in terms.values()):
+        return None
+    tokens = _tokens(sparql)
+    upper = [text.upper() if kind == "word" else "" for kind, text in tokens]
+    if any(kind == "dollar" for kind, _ in tokens) or upper.count("SELECT") != 1:
+        return None  # $x variables, or a sub-query: keep substitution
+    for index, word in enumerate(upper):
+        if word == "BOUND":
+            following = [t for t in tokens[index + 1 : index + 4] if t[0] != "other" or t[1].strip()]
+            if any(kind == "var" and text[1:] in terms for kind, text in following[:2]):
+                return None
+    select = upper.index("SELECT")
+    where = next((i for i, word in enumerate(upper) if word == "WHERE" and i > select), None)
+    if where is None:
+        return None
+    projected = {text[1:] for kind, text in tokens[select:where] if kind == "var"}
+    if not set(terms) <= projected:
+        return None  # Oxigraph only substitutes projected variables; so should we
+    out: list[str] = []
+    section, depth, group_items = "head", 0, 0
+    for index, (kind, text) in enumerate(tokens):
+        if index == where:
+            section = "body"
+        if kind == "other" and section == "head":
+            depth += {"(": 1, ")": -1}.get(text, 0)
+        if kind == "word":
+            if upper[index] == "GROUP":
+                section = "group"
+            elif upper[index] in ("HAVING", "ORDER", "LIMIT", "OFFSET", "VALUES") and section == "group":
+                section = "after"
+        bound = kind == "var" and text[1:] in terms
+        if section == "group" and not bound and text.strip() and upper[index] not in ("GROUP", "BY"):
+            group_items += 1
+        if bound:
+            term = terms[text[1:]]
+            if section == "head":
+                if depth:
+                    return None  # inside an expression of the SELECT clause
+                out.append(f"({term} AS {text})")
+            elif section != "group":
+                out.append(str(term))
+            continue
+        out.append(text)
+    if "GROUP" in upper and not group_items:
+        return None  # every grouping variable was bound: GROUP BY would be left empty
+    return "".join(out)

@@ -1,0 +1,65 @@
+"""Report the stages of a long build (parse, validate, infer, index, dumps): a log line per stage, or a rich bar.
+
+A million-triple build takes minutes; the server logs when each stage starts and how long it took, and the CLI
+shows the same stages live (cli_progress). The pipeline only calls `stage(name)`: who is told is chosen by the
+caller with `reporting_to`, so the core knows nothing of terminals.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Protocol
+
+log = logging.getLogger("coopgraph.build")
+
+
+class ProgressReporter(Protocol):
+    """Told when a stage starts and ends (with its duration in seconds)."""
+
+    def started(self, stage: str) -> None: ...
+
+    def finished(self, stage: str, seconds: float) -> None: ...
+
+
+class LoggingReporter:
+    """The server's reporter: one log line per stage start and end, with the duration (machine-readable fields)."""
+
+    def started(self, stage: str) -> None:
+        log.info("build: %s …", stage, extra={"event": "build-stage", "stage": stage})
+
+    def finished(self, stage: str, seconds: float) -> None:
+        log.info(
+            "build: %s done in %.2f s",
+            stage,
+            seconds,
+            extra={"event": "build-stage-done", "stage": stage, "seconds": round(seconds, 3)},
+        )
+
+
+_reporter: ContextVar[ProgressReporter] = ContextVar("build_progress_reporter", default=LoggingReporter())  # noqa: B039
+
+
+@contextmanager
+def stage(name: str) -> Iterator[None]:
+    """Report `name` as started, then as finished with its duration (also when it fails)."""
+    reporter = _reporter.get()
+    reporter.started(name)
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        reporter.finished(name, time.perf_counter() - began)
+
+
+@contextmanager
+def reporting_to(reporter: ProgressReporter) -> Iterator[None]:
+    """Within the block, stages are reported to `reporter` (e.g. the CLI's progress display)."""
+    token = _reporter.set(reporter)
+    try:
+        yield
+    finally:
+        _reporter.reset(token)

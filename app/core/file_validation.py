@@ -1,0 +1,188 @@
+"""Validate a large graph article by article: pyshacl in parallel processes, and only on the articles that changed.
+
+pyshacl costs ~0.4 ms of Python per asserted triple with CoopGraph's shapes (a million triples: minutes on one
+core), and needs the graph in rdflib memory. For large graphs the store-first pipeline (store_pipeline.py) judges
+each source article with the reference graphs — ontology, places, gazetteer, concept schemes — as
+`coopgraph validate FILE` and the curation import judge a new article:
+
+- the articles are validated in batches (a few hundred kB of Turtle each) by a pool of processes, each holding one
+  batch in rdflib at a time, so memory stays bounded and both cores work;
+- each article's results are kept under `cache_dir/validation/<references hash>/<article hash>.json`, so a rebuild
+  after one article changed re-validates that article only; any change to the shapes, ontology or reference graphs
+  (or to pyshacl or this code) changes the references hash and re-validates everything;
+- the QA checks (queries/checks/) then run over the whole store: they catch what spans articles (two labels for one
+  node in two files, derived properties asserted anywhere).
+
+What this cannot see is a shape that needs another article's statements about a node: e.g. an organisation whose seat
+only another article states gets the Info "no coop:basedIn" here and not in a whole-graph run. Violations and
+Warnings are the same on the shipped data and on generated graphs (tests/core/test_file_validation.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+from app import __version__
+from app.core.sources import RdfSource, SourceRole, parse_turtle
+from app.core.validation import Severity, ValidationIssue, run_shapes
+
+log = logging.getLogger("coopgraph.validation")
+
+BATCH_BYTES = 1_500_000  # Turtle per batch: ~20k triples; fewer batches, less per-batch set-up (shapes, ontology)
+
+
+@dataclass(frozen=True)
+class ReferenceFiles:
+    """What every article is validated with (paths as text, so a batch pickles small)."""
+
+    data: tuple[str, ...]
+    shapes: tuple[str, ...]
+    ontology: tuple[str, ...]
+
+
+def is_article(source: RdfSource) -> bool:
+    """A source article (data/sources/*.ttl) rather than a reference graph."""
+    return source.role is SourceRole.DATA and source.path.parent.name == "sources"
+
+
+def references_of(sources: Sequence[RdfSource]) -> ReferenceFiles:
+    return ReferenceFiles(
+        tuple(str(s.path) for s in sources if s.role is SourceRole.DATA and not is_article(s)),
+        tuple(str(s.path) for s in sources if s.role is SourceRole.SHAPES),
+        tuple(str(s.path) for s in sources if s.role is SourceRole.ONTOLOGY),
+    )
+
+
+def references_key(references: ReferenceFiles) -> str:
+    """Changes whenever a verdict could: the reference files' bytes, this code, pyshacl and rdflib."""
+    digest = hashlib.sha256(
+        f"{__version__}\0{package_version('pyshacl')}\0{package_version('rdflib')}\0{BATCH_BYTES}".encode()
+    )
+    for group in (references.data, references.shapes, references.ontology):
+        for path in group:
+            digest.update(path.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=2)
+def _reference_graphs(references: ReferenceFiles) -> tuple[Graph, Graph, Graph]:
+    """(reference data, shapes, ontology), parsed once per worker process."""
+
+    def union(paths: tuple[str, ...]) -> Graph:
+        graph = Graph()
+        for path in paths:
+            for triple in parse_turtle(Path(path)):
+                graph.add(triple)
+        return graph
+
+    return union(references.data), union(references.shapes), union(references.ontology)
+
+
+def validate_batch(paths: list[str], references: ReferenceFiles) -> dict[str, list[dict[str, object]]]:
+    """pyshacl on the articles `paths` with the reference graphs; each article's issues (by the focus node's file).
+
+    An issue whose focus node no article of the batch describes (a place, a concept) goes to every article of the
+    batch: the cache then keeps it with each, and the final report lists it once.
+    """
+    reference_data, shapes, ontology = _reference_graphs(references)
+    data = Graph()
+    for triple in reference_data:
+        data.add(triple)
+    subjects: dict[str, set[URIRef]] = {}
+    for path in paths:
+        article = parse_turtle(Path(path))
+        subjects[path] = {s for s in article.subjects() if isinstance(s, URIRef)}
+        for triple in article:
+            data.add(triple)
+    per_file: dict[str, list[dict[str, object]]] = {path: [] for path in paths}
+    for issue in run_shapes(data, shapes, ontology) if len(shapes) else []:
+        owners = [path for path in paths if URIRef(issue.focus) in subjects[path]] or paths
+        for path in owners:
+            per_file[path].append(asdict(issue))
+    return per_file
+
+
+def _batches(paths: list[Path]) -> Iterator[list[str]]:
+    batch: list[str] = []
+    size = 0
+    for path in paths:
+        batch.append(str(path))
+        size += path.stat().st_size
+        if size >= BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _issue(record: dict[str, object]) -> ValidationIssue:
+    files = record.get("files") or ()
+    assert isinstance(files, list | tuple)
+    values = {**record, "severity": Severity(str(record["severity"])), "files": tuple(str(f) for f in files)}
+    return ValidationIssue(**values)  # type: ignore[arg-type]
+
+
+def validate_articles(
+    sources: Sequence[RdfSource], cache_dir: Path | None, workers: int | None = None
+) -> list[ValidationIssue]:
+    """The shapes' verdict on every article (each with the reference graphs), from the cache where unchanged."""
+    articles = sorted((s.path for s in sources if is_article(s)), key=str)
+    references = references_of(sources)
+    folder = cache_dir / "validation" / references_key(references)[:24] if cache_dir is not None else None
+    digests = {path: hashlib.sha256(path.read_bytes()).hexdigest()[:32] for path in articles}
+    found: dict[Path, list[dict[str, object]]] = {}
+    missing = []
+    for path in articles:
+        kept = _read(folder / f"{digests[path]}.json") if folder is not None else None
+        if kept is None:
+            missing.append(path)
+        else:
+            found[path] = kept
+    log.info("validating %d of %d articles (%d unchanged)", len(missing), len(articles), len(found))
+    if missing:
+        batches = list(_batches(missing))
+        count = max(1, min(workers or os.cpu_count() or 1, len(batches)))
+        if count == 1:
+            results = [validate_batch(batch, references) for batch in batches]
+        else:
+            context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
+            with ProcessPoolExecutor(count, mp_context=context) as pool:
+                results = list(pool.map(validate_batch, batches, [references] * len(batches)))
+        for result in results:
+            for text, issues in result.items():
+                path = Path(text)
+                found[path] = issues
+                if folder is not None:
+                    _write(folder / f"{digests[path]}.json", issues)
+    unique = dict.fromkeys(_issue(record) for path in articles for record in found.get(path, []))
+    return list(unique)
+
+
+def _read(path: Path) -> list[dict[str, object]] | None:
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return kept if isinstance(kept, list) else None
+
+
+def _write(path: Path, issues: list[dict[str, object]]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(issues, ensure_ascii=False), encoding="utf-8")
+        temporary.replace(path)
+    except OSError as error:
+        log.warning("could not keep a validation result in %s: %s", path.parent, error)

@@ -1,0 +1,228 @@
+"""The OWL 2 RL closure as SPARQL rules inside Oxigraph: the fast path for graphs owlrl cannot close in time.
+
+owlrl stays the reference (inference.py). It evaluates every OWL 2 RL rule in Python over the whole graph: 48 s at
+100k triples, no result within minutes at 1M. The entailments CoopGraph's axioms actually trigger are few — subclass
+and subproperty typing, domains and ranges, inverses, the symmetric and transitive properties — and each is one
+SPARQL INSERT that Oxigraph evaluates in native code. So:
+
+1. the schema part of the closure (subClassOf/subPropertyOf chains, inherited domains and ranges, the reflexive
+   axioms owlrl adds) depends on the ontology alone: owlrl computes it on the ontology (about a second);
+2. the instance part is the rules below, run to a fixpoint over data + ontology + that schema closure;
+3. the project's CONSTRUCT rules (ontology/rules/*.rq) run over the result, as in `infer`;
+4. the same clean-up as owlrl's path (no triple already asserted, no artefact).
+
+The rules cover the OWL 2 RL rules whose premises the ontology can satisfy; an ontology using any other construct
+(property chains, restrictions, keys, owl:sameAs…) raises UnsupportedOntologyError and `auto` falls back to owlrl.
+tests/core/test_rule_inference.py proves the closure equal to owlrl's on the shipped data and a 10k synthetic graph.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
+
+from app.core.inference import BUILT_IN_NAMESPACES, InconsistentDataError, infer, is_artefact, owl_rl_closure
+from app.core.store import to_rdflib
+
+log = logging.getLogger("coopgraph.inference")
+
+KNOWN = ox.NamedNode("urn:coopgraph:before-inference")
+ARTEFACT_TYPES = {str(OWL.Thing), str(RDFS.Resource), str(OWL.NamedIndividual)}
+MAX_ROUNDS = 20
+
+PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX owl: <http://www.w3.org/2002/07/owl#>
+"""
+
+# OWL 2 RL rules (names from the W3C profile's tables), schema pattern first so Oxigraph starts from it.
+RULES: dict[str, str] = {
+    "cax-sco": "INSERT { ?x a ?d } WHERE { ?c rdfs:subClassOf ?d . FILTER (?c != ?d) ?x a ?c }",
+    "cax-eqc1": "INSERT { ?x a ?d } WHERE { ?c owl:equivalentClass ?d . FILTER (?c != ?d) ?x a ?c }",
+    "cax-eqc2": "INSERT { ?x a ?c } WHERE { ?c owl:equivalentClass ?d . FILTER (?c != ?d) ?x a ?d }",
+    "prp-spo1": "INSERT { ?x ?q ?y } WHERE { ?p rdfs:subPropertyOf ?q . FILTER (?p != ?q) ?x ?p ?y }",
+    "prp-eqp1": "INSERT { ?x ?q ?y } WHERE { ?p owl:equivalentProperty ?q . FILTER (?p != ?q) ?x ?p ?y }",
+    "prp-eqp2": "INSERT { ?x ?p ?y } WHERE { ?p owl:equivalentProperty ?q . FILTER (?p != ?q) ?x ?q ?y }",
+    "prp-inv1": "INSERT { ?y ?q ?x } WHERE { ?p owl:inverseOf ?q . ?x ?p ?y . FILTER (!isLiteral(?y)) }",
+    "prp-inv2": "INSERT { ?y ?p ?x } WHERE { ?p owl:inverseOf ?q . ?x ?q ?y . FILTER (!isLiteral(?y)) }",
+    "prp-symp": "INSERT { ?y ?p ?x } WHERE { ?p a owl:SymmetricProperty . ?x ?p ?y . FILTER (!isLiteral(?y)) }",
+    "prp-dom": "INSERT { ?x a ?c } WHERE { ?p rdfs:domain ?c . ?x ?p ?y }",
+    "prp-rng": "INSERT { ?y a ?c } WHERE { ?p rdfs:range ?c . ?x ?p ?y . FILTER (!isLiteral(?y)) }",
+}
+TRANSITIVE = "INSERT { ?x ?p ?z } WHERE { ?p a owl:TransitiveProperty . ?x ?p ?y . ?y ?p ?z }"
+
+# Premises the rules above cannot honour: owlrl must close such an ontology.
+UNSUPPORTED = [
+    OWL.propertyChainAxiom,
+    OWL.someValuesFrom,
+    OWL.allValuesFrom,
+    OWL.hasValue,
+    OWL.intersectionOf,
+    OWL.unionOf,
+    OWL.complementOf,
+    OWL.oneOf,
+    OWL.hasKey,
+    OWL.maxCardinality,
+    OWL.maxQualifiedCardinality,
+    OWL.sameAs,
+    OWL.differentFrom,
+    OWL.propertyDisjointWith,
+    OWL.AsymmetricProperty,
+    OWL.IrreflexiveProperty,
+    OWL.InverseFunctionalProperty,
+    OWL.AllDifferent,
+    OWL.NegativePropertyAssertion,
+]
+
+# The same contradictions owlrl reports for this ontology's constructs (rules cax-dw, cax-adc, prp-fp on IRIs).
+CONSISTENCY: dict[str, str] = {
+    "disjoint classes": """SELECT ?x ?c1 ?c2 WHERE {
+  ?c1 owl:disjointWith ?c2 . ?x a ?c1 , ?c2 } LIMIT 20""",
+    "disjoint classes (AllDisjointClasses)": """SELECT ?x ?c1 ?c2 WHERE {
+  ?all a owl:AllDisjointClasses ; owl:members ?list .
+  ?list rdf:rest*/rdf:first ?c1 . ?list rdf:rest*/rdf:first ?c2 .
+  FILTER (STR(?c1) < STR(?c2)) ?x a ?c1 , ?c2 } LIMIT 20""",
+    "functional property with two values": """SELECT ?x ?c1 ?c2 WHERE {
+  ?p a owl:FunctionalProperty . ?x ?p ?c1 , ?c2 . FILTER (?c1 != ?c2) } LIMIT 20""",
+}
+
+
+class UnsupportedOntologyError(Exception):
+    """The ontology uses an OWL construct the SPARQL rules do not implement: use owlrl."""
+
+
+def check_supported(ontology: Graph) -> None:
+    """Raise UnsupportedOntologyError when an axiom needs a rule this module does not have."""
+    used = sorted({str(p) for p in UNSUPPORTED if next(ontology.triples((None, p, None)), None) is not None})
+    used += sorted({str(o) for o in UNSUPPORTED if (None, RDF.type, o) in ontology})
+    if used:
+        raise UnsupportedOntologyError("the SPARQL rules do not implement " + ", ".join(used))
+
+
+def schema_closure(ontology: Graph) -> Graph:
+    """owlrl's closure of the ontology alone: the schema part of the full closure (it does not depend on data)."""
+    return owl_rl_closure(ontology)
+
+
+def _nt(triples: Iterable[tuple[object, object, object]]) -> bytes:
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)  # type: ignore[arg-type]
+    return graph.serialize(format="nt", encoding="utf-8")
+
+
+def rules_closure(asserted: Graph, ontology: Graph, rules: Iterable[str] = ()) -> Graph:
+    """What OWL 2 RL entails from `asserted` (data + ontology) that it does not state, artefacts removed; then
+    what the CONSTRUCT `rules` build over asserted + closure (each over the closure, not over another rule's output).
+    """
+    check_supported(ontology)
+    started = time.perf_counter()
+    schema = schema_closure(ontology)
+    store = ox.Store()
+    store.bulk_load(asserted.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.bulk_load(_nt(schema), format=ox.RdfFormat.N_TRIPLES)
+    for triple in new_in_store(store, list(rules)):
+        if triple not in asserted and not is_artefact(triple):
+            schema.add(triple)  # type: ignore[arg-type]
+    log.info("SPARQL-rule closure: %d new triples in %.1f s", len(schema), time.perf_counter() - started)
+    return schema
+
+
+def new_in_store(
+    store: ox.Store, rules: list[str], progress: Callable[[int], None] | None = None
+) -> Iterator[tuple[Node, Node, Node]]:
+    """Close the store's default graph, add what the CONSTRUCT `rules` build, and yield every added triple."""
+    for triple in added_in_store(store, rules, progress):
+        yield to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)
+
+
+def added_in_store(store: ox.Store, rules: list[str], progress: Callable[[int], None] | None = None) -> list[ox.Triple]:
+    """Close the store's default graph, add the `rules`' constructions, and return what was added (store terms).
+
+    What was there before is copied to a graph of its own first, inside the store, so the difference is computed on
+    the store's own terms (the same blank nodes, the same literal forms) rather than after a round trip to rdflib.
+    """
+    store.update(f"INSERT {{ GRAPH <{KNOWN.value}> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
+    close_in_store(store, progress)
+    built = [triple for rule in rules for triple in store.query(rule)]  # type: ignore[union-attr]
+    store.extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in built])
+    added = store.query(
+        f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH <{KNOWN.value}> {{ ?s ?p ?o }} }} }}"
+    )
+    return [ox.Triple(row["s"], row["p"], row["o"]) for row in added]  # type: ignore[union-attr]
+
+
+def is_store_artefact(triple: ox.Triple) -> bool:
+    """`inference.is_artefact` on store terms (no conversion to rdflib for a million triples)."""
+    subject, predicate, obj = triple.subject, triple.predicate, triple.object
+    if isinstance(subject, ox.Literal):
+        return True
+    if predicate.value == str(OWL.sameAs) and subject == obj:
+        return True
+    if predicate.value == str(RDF.type) and getattr(obj, "value", None) in ARTEFACT_TYPES:
+        return True
+    return isinstance(subject, ox.NamedNode) and subject.value.startswith(BUILT_IN_NAMESPACES)
+
+
+def close_in_store(store: ox.Store, progress: Callable[[int], None] | None = None) -> int:
+    """Run the rules on the default graph until nothing new appears; raise InconsistentDataError on a contradiction."""
+    size, rounds = len(store), 0
+    while rounds < MAX_ROUNDS:
+        rounds += 1
+        for rule in RULES.values():
+            store.update(PREFIXES + rule)
+        while True:  # transitive closure: each pass doubles the paths it covers
+            before = len(store)
+            store.update(PREFIXES + TRANSITIVE)
+            if len(store) == before:
+                break
+        if progress is not None:
+            progress(rounds)
+        if len(store) == size:
+            break
+        size = len(store)
+    _check_consistency(store)
+    return rounds
+
+
+def _check_consistency(store: ox.Store) -> None:
+    messages = []
+    for kind, query in CONSISTENCY.items():
+        for row in store.query(PREFIXES + query):  # type: ignore[union-attr]
+            messages.append(f"{kind}: {row[0].value} ({row[1]}, {row[2]})")
+    if messages:
+        raise InconsistentDataError(sorted(messages))
+
+
+def rules_infer(asserted: Graph, ontology: Graph, rules_dir: Path) -> Graph:
+    """`infer` with the SPARQL-rule closure: closure, then the project's CONSTRUCT rules over asserted + closure."""
+    rules = [rule.read_text(encoding="utf-8") for rule in sorted(rules_dir.glob("*.rq"))]
+    return rules_closure(asserted, ontology, rules)
+
+
+def choose_engine(setting: str, asserted_triples: int, limit: int, ontology: Graph) -> str:
+    """'owlrl' or 'rules': the setting, or for 'auto' owlrl up to `limit` triples (and when the rules cannot do)."""
+    if setting != "auto":
+        return setting
+    if asserted_triples <= limit:
+        return "owlrl"
+    try:
+        check_supported(ontology)
+    except UnsupportedOntologyError as error:
+        log.warning("large graph, but %s: closing it with owlrl", error)
+        return "owlrl"
+    return "rules"
+
+
+def infer_with(engine: str, asserted: Graph, ontology: Graph, rules_dir: Path) -> Graph:
+    """The inferred graph by the chosen engine (both give the same triples; see the module docstring)."""
+    if engine == "rules":
+        return rules_infer(asserted, ontology, rules_dir)
+    return infer(asserted, rules_dir)

@@ -1,0 +1,65 @@
+"""The downloadable dumps written by Oxigraph's serialisers, straight from the store (the large-graph pipeline).
+
+The same files, names and records as dumps.py — asserted, inferred and ontology parts in Turtle, N-Triples and
+JSON-LD, the dataset in TriG and N-Quads, SHA256SUMS — without an rdflib copy of the graph: rdflib's Turtle and
+JSON-LD writers take minutes and gigabytes at a million triples, Oxigraph's seconds. (The Turtle is Oxigraph's, not
+rdflib's longturtle: the same triples, another layout.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from app.core.dumps import CHECKSUMS_FILE, MEDIA_TYPES, Dump
+from app.core.namespaces import PREFIXES
+
+PART_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD}
+DATASET_FORMATS = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS}
+
+
+def _graph_store(store: ox.Store, graphs: Iterable[ox.NamedNode]) -> ox.Store:
+    """The RDF merge of `graphs` (a set of triples) in the default graph of an in-memory store."""
+    merged = ox.Store()
+    for graph in graphs:
+        merged.extend(
+            ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+            for q in store.quads_for_pattern(None, None, None, graph)
+        )
+    return merged
+
+
+def _record(path: Path, part: str, extension: str, triples: int) -> Dump:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return Dump(path.name, part, MEDIA_TYPES[extension], triples, path.stat().st_size, digest.hexdigest())
+
+
+def write_store_dumps(
+    store: ox.Store, parts: dict[str, list[ox.NamedNode]], dataset_graphs: list[ox.NamedNode], out_dir: Path
+) -> list[Dump]:
+    """Each part (the RDF merge of its graphs) in each syntax, the named graphs as a dataset, and SHA256SUMS."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    dumps = []
+    for part, graphs in parts.items():
+        merged = _graph_store(store, graphs)
+        for extension, rdf_format in PART_FORMATS.items():
+            path = out_dir / f"coopgraph-{part}.{extension}"
+            prefixes = PREFIXES if rdf_format is not ox.RdfFormat.N_TRIPLES else None
+            merged.dump(str(path), format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+            dumps.append(_record(path, part, extension, len(merged)))
+    quads = sum(1 for graph in dataset_graphs for _ in store.quads_for_pattern(None, None, None, graph))
+    for extension, rdf_format in DATASET_FORMATS.items():
+        path = out_dir / f"coopgraph.{extension}"
+        every = (q for graph in dataset_graphs for q in store.quads_for_pattern(None, None, None, graph))
+        prefixes = PREFIXES if rdf_format is ox.RdfFormat.TRIG else None
+        ox.serialize(every, str(path), format=rdf_format, prefixes=prefixes)
+        dumps.append(_record(path, "dataset", extension, quads))
+    lines = "".join(f"{d.sha256}  {d.name}\n" for d in dumps)
+    (out_dir / CHECKSUMS_FILE).write_text(lines, encoding="utf-8")
+    return dumps

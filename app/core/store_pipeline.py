@@ -1,0 +1,164 @@
+"""The store-first build for large graphs: parse, validate, infer, index and dump without an rdflib copy of the data.
+
+build_knowledge (knowledge.py) holds the whole dataset in rdflib, copies it for validation and inference, and
+serialises it again for the store and the dumps: right for the five articles, minutes and gigabytes at a million
+triples. Past `large_graph_bytes` of Turtle, persisted_store builds with this pipeline instead:
+
+- parse: each file bulk-loaded by Oxigraph into its named graph of the on-disk store (a million triples: seconds);
+- validate: the shapes per article with the reference graphs, in parallel, cached per article (file_validation.py),
+  then the QA checks over the store;
+- infer: the SPARQL-rule closure (rule_inference.py; owlrl's own closure, proven equal by the tests) in an in-memory
+  Oxigraph store holding the data and ontology graphs, added as the inferred graph;
+- index: the default graph receives the merge of the named graphs (the layout the query workers expect);
+- dumps: written by Oxigraph's serialisers (store_dumps.py).
+
+The result is the same store layout, dumps and report as the rdflib road; no rdflib Knowledge is kept in memory
+(ServiceState.knowledge restores one from the store if a route ever asks).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from app.core.build_progress import stage
+from app.core.config import Settings
+from app.core.dumps import Dump
+from app.core.file_validation import validate_articles
+from app.core.knowledge import InvalidDataError, fingerprint, input_files
+from app.core.knowledge_cache import write_report
+from app.core.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
+from app.core.rule_inference import added_in_store, check_supported, is_store_artefact, schema_closure
+from app.core.sources import RdfSource, RdfSyntaxError, SourceRole, discover_sources, parse_turtle
+from app.core.store import EmbeddedStore
+from app.core.store_dumps import write_store_dumps
+from app.core.validation import Severity, ValidationIssue, ValidationReport, run_checks
+
+log = logging.getLogger("coopgraph.build")
+
+
+@dataclass(frozen=True)
+class StoreBuild:
+    version: str
+    report: ValidationReport
+    dumps: list[Dump]
+    triples: int
+
+
+def is_large(settings: Settings, sources: list[RdfSource] | None = None) -> bool:
+    """Whether the input Turtle is past `large_graph_bytes` (0 = always the store-first pipeline)."""
+    files = sources if sources is not None else discover_sources(settings)
+    return sum(s.path.stat().st_size for s in files) > settings.large_graph_bytes
+
+
+def build_store(settings: Settings, store_dir: Path, dumps_dir: Path) -> StoreBuild:
+    """Build the served store at `store_dir` and the dumps at `dumps_dir`; InvalidDataError when data violates."""
+    sources = discover_sources(settings)
+    version = fingerprint(input_files(settings, sources), settings.data_dir.parent)
+    served = [s for s in sources if s.role is not SourceRole.SHAPES]
+    store = ox.Store()  # in memory: thousands of small on-disk bulk loads are slow; one at the end is not
+    with stage("parse"):
+        for source in served:
+            _load(store, source)
+    with stage("validate"):
+        report = _validate(settings, sources, store)
+    if not report.conforms:
+        raise InvalidDataError(report)
+    with stage("infer"):
+        inferred = _infer(settings, sources, store)
+        store.bulk_load(
+            ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES),
+            format=ox.RdfFormat.N_TRIPLES,
+            to_graph=ox.NamedNode(str(INFERRED_GRAPH)),
+        )
+    with stage("index"):
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # the default graph: the merge
+        on_disk = ox.Store(str(store_dir))
+        on_disk.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        on_disk.flush()
+        del on_disk  # the read-write handle is dropped: only read-only handles remain
+    with stage("dumps"):
+        data_graphs = _graphs(s for s in sources if s.role is SourceRole.DATA)
+        parts = {
+            "asserted": data_graphs,
+            "inferred": [ox.NamedNode(str(INFERRED_GRAPH))],
+            "ontology": [ox.NamedNode(str(ONTOLOGY_GRAPH))],
+        }
+        dataset = [*_graphs(served), ox.NamedNode(str(INFERRED_GRAPH))]
+        dumps = write_store_dumps(store, parts, dataset, dumps_dir)
+        write_report(report, dumps_dir)
+    triples = len(store)
+    log.info("built %d quads (data version %s) into %s", triples, version[:12], store_dir)
+    return StoreBuild(version, report, dumps, triples)
+
+
+def _graphs(sources: object) -> list[ox.NamedNode]:
+    return [ox.NamedNode(str(name)) for name in dict.fromkeys(s.graph for s in sources)]  # type: ignore[attr-defined]
+
+
+def _load(store: ox.Store, source: RdfSource) -> None:
+    """One file into its named graph; a syntax error names the file and line, as the rdflib road does."""
+    try:
+        store.load(
+            path=str(source.path),
+            format=ox.RdfFormat.TURTLE,
+            base_iri=source.path.resolve().as_uri(),
+            to_graph=ox.NamedNode(str(source.graph)),
+        )
+    except SyntaxError as error:
+        parse_turtle(source.path)  # rdflib's message and line, for the same report as the rdflib road
+        raise RdfSyntaxError(source.path, None, str(error)) from error
+    except OSError as error:
+        raise RdfSyntaxError(source.path, None, f"cannot read file: {error}") from error
+
+
+def _validate(settings: Settings, sources: list[RdfSource], store: ox.Store) -> ValidationReport:
+    issues = validate_articles(sources, settings.cache_dir)
+    checks = settings.queries_dir / "checks"
+    if checks.is_dir():
+        issues += run_checks(EmbeddedStore.wrapping(store), checks)
+    located = [_with_files(issue, store, sources) for issue in issues]
+    order = list(Severity)
+    located.sort(key=lambda i: (order.index(i.severity), i.files, i.focus, i.path or "", i.message))
+    return ValidationReport(located)
+
+
+def _with_files(issue: ValidationIssue, store: ox.Store, sources: list[RdfSource]) -> ValidationIssue:
+    """The data files whose graph states something about the focus node (as validate_dataset reports)."""
+    if not issue.focus.startswith(("http://", "https://", "urn:")):
+        return issue
+    by_graph: dict[str, list[str]] = {}
+    for source in sources:
+        by_graph.setdefault(str(source.graph), []).append(str(source.path))
+    focus = ox.NamedNode(issue.focus)
+    graphs = {q.graph_name.value for q in store.quads_for_pattern(focus, None, None) if hasattr(q.graph_name, "value")}
+    files = sorted({f for g in graphs for f in by_graph.get(g, [])})
+    return replace(issue, files=tuple(files))
+
+
+def _infer(settings: Settings, sources: list[RdfSource], store: ox.Store) -> list[ox.Triple]:
+    """The inferred graph: OWL RL closure by SPARQL rules over data + ontology, then the project's rules."""
+    ontology = Graph()
+    for source in sources:
+        if source.role is SourceRole.ONTOLOGY:
+            for triple in parse_turtle(source.path):
+                ontology.add(triple)
+    check_supported(ontology)  # past large_graph_bytes owlrl cannot finish: an ontology beyond the rules is an error
+    work = ox.Store()
+    for graph in _graphs(s for s in sources if s.role in (SourceRole.DATA, SourceRole.ONTOLOGY)):
+        work.extend(
+            ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+            for q in store.quads_for_pattern(None, None, None, graph)
+        )
+    asserted = len(work)
+    schema = schema_closure(ontology)
+    work.bulk_load(schema.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    schema_triples = list(ox.parse(schema.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    rules = [rule.read_text(encoding="utf-8") for rule in sorted((settings.ontology_dir / "rules").glob("*.rq"))]
+    added = [t for t in added_in_store(work, rules) if not is_store_artefact(t)]
+    log.info("inferred %d triples over %d asserted", len(added) + len(schema_triples), asserted)
+    return schema_triples + added

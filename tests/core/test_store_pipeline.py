@@ -1,0 +1,112 @@
+"""The large-graph road (store-first build, shapes per article) gives the rdflib road's store, dumps and verdicts."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+
+from app.core import file_validation
+from app.core.config import Settings
+from app.core.knowledge import build_knowledge
+from app.core.persisted_store import prepare_store
+from app.core.sources import SourceRole, discover_sources, load_dataset
+from app.core.store import EmbeddedStore
+from app.core.store_pipeline import build_store
+from app.core.validation import Severity, run_shapes, union_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def settings_for(data: Path, cache: Path, **overrides: Any) -> Settings:
+    return Settings(_env_file=None, data_dir=data, cache_dir=cache, **overrides)  # type: ignore[call-arg]
+
+
+def quads(store_dir: Path) -> set[str]:
+    """Every quad of the named graphs, as N-Quads lines (blank nodes renamed by the store: left out)."""
+    store = ox.Store.read_only(str(store_dir))
+    lines = set()
+    for quad in store.quads_for_pattern(None, None, None, None):
+        if isinstance(quad.graph_name, ox.DefaultGraph) or "_:" in str(quad):
+            continue
+        lines.add(str(quad))
+    return lines
+
+
+def whole_graph_issues(settings: Settings) -> set[Any]:
+    sources = discover_sources(settings)
+    dataset = load_dataset(sources)
+    data = union_of(dataset, sources, SourceRole.DATA)
+    return set(
+        run_shapes(data, union_of(dataset, sources, SourceRole.SHAPES), union_of(dataset, sources, SourceRole.ONTOLOGY))
+    )
+
+
+@pytest.mark.slow
+def test_the_store_first_build_serves_the_same_quads_as_the_rdflib_road(tmp_path: Path) -> None:
+    settings = settings_for(ROOT / "data", tmp_path / "cache")
+    knowledge = build_knowledge(settings)
+    EmbeddedStore.from_dataset(knowledge.dataset, tmp_path / "reference", merge_default_graph=True)
+    built = build_store(settings, tmp_path / "store", tmp_path / "dumps")
+    assert built.version == knowledge.version
+    assert quads(tmp_path / "store") == quads(tmp_path / "reference")
+    assert [(d.name, d.triples) for d in built.dumps if d.part != "dataset"] == [
+        (name, triples)
+        for name, triples in ((d.name, d.triples) for d in _rdflib_dumps(knowledge, tmp_path / "rdflib-dumps"))
+        if not name.startswith("coopgraph.")
+    ]
+    severe = {(i.severity, i.focus, i.message) for i in built.report.issues if i.severity is not Severity.INFO}
+    assert severe == {
+        (i.severity, i.focus, i.message) for i in knowledge.report.issues if i.severity is not Severity.INFO
+    }
+
+
+def _rdflib_dumps(knowledge: Any, out: Path) -> Any:
+    from app.core.dumps import write_dumps
+
+    return write_dumps(knowledge, out)
+
+
+@pytest.mark.slow
+def test_per_article_shapes_match_the_whole_graph_but_for_info_on_the_shipped_data(tmp_path: Path) -> None:
+    settings = settings_for(ROOT / "data", tmp_path / "cache")
+    per_article = set(file_validation.validate_articles(discover_sources(settings), None, workers=1))
+    whole = whole_graph_issues(settings)
+    assert {i for i in per_article if i.severity is not Severity.INFO} == {
+        i for i in whole if i.severity is not Severity.INFO
+    }
+    extra = per_article - whole  # organisations whose seat only another article states
+    assert all(i.severity is Severity.INFO and "basedIn" in (i.path or "") for i in extra)
+    assert whole <= per_article
+
+
+@pytest.mark.slow
+def test_per_article_shapes_match_the_whole_graph_exactly_on_a_10k_graph_and_are_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import generate
+
+    generate(10_000, 3, tmp_path / "data")
+    settings = settings_for(tmp_path / "data", tmp_path / "cache")
+    sources = discover_sources(settings)
+    first = file_validation.validate_articles(sources, settings.cache_dir, workers=2)
+    assert set(first) == whole_graph_issues(settings)
+    monkeypatch.setattr(file_validation, "validate_batch", lambda *a: pytest.fail("validated again"))
+    assert set(file_validation.validate_articles(sources, settings.cache_dir, workers=1)) == set(first)
+
+
+@pytest.mark.slow
+def test_a_large_project_is_built_by_the_store_first_road_and_restarts_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    settings = settings_for(tmp_path / "data", tmp_path / "cache", large_graph_bytes=0)
+    first = prepare_store(settings, tmp_path / "work")
+    assert first.knowledge is None and not first.reused  # no rdflib Knowledge was built
+    monkeypatch.setattr("app.core.persisted_store.build_store", lambda *a: pytest.fail("built again"))
+    assert prepare_store(settings, tmp_path / "work").reused
