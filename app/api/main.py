@@ -27,7 +27,7 @@ from app.core.canned_queries import Catalogue, load_catalogue
 from app.core.canned_query_description import describe_catalogue
 from app.core.config import Settings, SettingsError, get_settings
 from app.core.knowledge import Knowledge
-from app.core.knowledge_cache import load_catalogue_cached, restore_knowledge
+from app.core.knowledge_cache import kept_descriptions, load_catalogue_cached, restore_knowledge
 from app.core.metrics import NO_QUERY_EVENTS, ServiceMetrics, load_facts
 from app.core.persisted_store import PreparedStore, prepare_store
 from app.core.query_execution import executor_for
@@ -51,9 +51,15 @@ def load_state(
         workers_started = starter.submit(queries.start)
         try:
             store = EmbeddedStore.open_read_only(prepared.store_dir)
-            description = describe_service(store, settings, prepared.version)
-            description += describe_catalogue(catalogue or load_catalogue(settings.queries_dir), settings.public_base)
-            descriptions = {key: serialize_description(description, key) for key in DESCRIPTION_FORMATS}
+            queries_catalogue = catalogue or load_catalogue(settings.queries_dir)
+
+            def describe() -> dict[str, bytes]:
+                description = describe_service(store, settings, prepared.version)
+                description += describe_catalogue(queries_catalogue, settings.public_base)
+                return {key: serialize_description(description, key) for key in DESCRIPTION_FORMATS}
+
+            # issue 7: kept with the version's dumps (full-store statistics: ~10 s at a million triples)
+            descriptions = kept_descriptions(settings, prepared.dumps_dir, queries_catalogue, describe)
         finally:
             workers_started.result()
     if metrics is not None:  # operations (issue 8): load duration, triples per graph, for /ready and /metrics

@@ -25,8 +25,10 @@ import json
 import logging
 import multiprocessing
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from importlib.metadata import version as package_version
@@ -158,7 +160,7 @@ def validate_articles(
             results = [validate_batch(batch, references) for batch in batches]
         else:
             context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
-            with ProcessPoolExecutor(count, mp_context=context) as pool:
+            with _main_script_hidden(), ProcessPoolExecutor(count, mp_context=context) as pool:
                 results = list(pool.map(validate_batch, batches, [references] * len(batches)))
         for result in results:
             for text, issues in result.items():
@@ -168,6 +170,23 @@ def validate_articles(
                     _write(folder / f"{digests[path]}.json", issues)
     unique = dict.fromkeys(_issue(record) for path in articles for record in found.get(path, []))
     return list(unique)
+
+
+@contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Spawned workers must not re-run the parent's main script (a script without a `__main__` guard would start
+    again in each): while the pool starts, the main module shows no file, so the workers import this module only.
+    """
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if main is None or path is None:
+        yield
+        return
+    del main.__file__
+    try:
+        yield
+    finally:
+        main.__file__ = path
 
 
 def _read(path: Path) -> list[dict[str, object]] | None:

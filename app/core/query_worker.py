@@ -300,8 +300,9 @@ def answer(context: WorkerContext, job: QueryJob) -> QueryResult | Exception:
 
 
 READY = "ready"
-# No ORDER BY (issue 7): sorting made the warm-up evaluate the whole store (9 s per worker at 10k triples).
-WARM_UP = "SELECT ?s WHERE { ?s ?p ?o OPTIONAL { ?o ?q ?v } FILTER(?v != 0) } LIMIT 1"
+# Issue 7: no ORDER BY and no FILTER — either made the warm-up scan the store (9 s per worker at 10k triples); the
+# parser and the evaluator are exercised all the same, on the first row.
+WARM_UP = "SELECT ?s WHERE { ?s ?p ?o OPTIONAL { ?o ?q ?v } } LIMIT 1"
 
 
 def serve_fd(fd: int) -> None:
