@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +30,7 @@ from app.core.validation import Severity, ValidationReport, validate_dataset
 
 EXIT_OK, EXIT_INVALID, EXIT_UNPARSEABLE = 0, 1, 2
 EXIT_BAD_SETTINGS = 2  # operations (issue 8): an invalid COOPGRAPH_* variable or .env entry
+EXIT_BACKEND = 3  # issue 7: the backend did not answer, or refused a write
 
 cli = typer.Typer(
     help="CoopGraph: the knowledge graph of Franco-African academic cooperation.",
@@ -61,9 +65,15 @@ def _settings() -> Settings:
 
 def _knowledge_or_exit(settings: Settings) -> Knowledge:
     """Build the knowledge, or print why not and exit with the matching code."""
+    with _build_errors_exit(), build_progress(err):  # issue 7: the stages of a long build, live on stderr
+        return build_knowledge(settings)
+
+
+@contextmanager
+def _build_errors_exit() -> Iterator[None]:
+    """A build's errors as the CLI reports them: unparseable → 2, invalid or inconsistent → 1."""
     try:
-        with build_progress(err):  # issue 7: the stages of a long build, live on stderr
-            return build_knowledge(settings)
+        yield
     except RdfSyntaxError as error:
         err.print(f"[red]unparseable:[/red] {error}", markup=True, highlight=False)
         raise typer.Exit(EXIT_UNPARSEABLE) from error
@@ -219,6 +229,10 @@ def serve(
     workers: Annotated[
         int | None, typer.Option(help="Service processes sharing the port (default: setting COOPGRAPH_WORKERS)")
     ] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(help="Serve from this SPARQL 1.1 query endpoint, filled by `coopgraph load` (COOPGRAPH_BACKEND)"),
+    ] = None,
 ) -> None:
     """Serve the graph over HTTP (SPARQL endpoint, pages, downloads, /health, /ready, /metrics) until SIGTERM.
 
@@ -226,12 +240,71 @@ def serve(
     """
     from app.api.server import run_server
 
-    overrides = {"host": host, "port": port, "store_path": store, "workers": workers}
+    overrides = {"host": host, "port": port, "store_path": store, "workers": workers, "backend": backend}
     for name, value in overrides.items():
         if value is not None:  # through the environment: worker processes read their settings from it
             os.environ[env_var(name)] = str(Path(value).resolve() if isinstance(value, Path) else value)
     get_settings.cache_clear()
     run_server(_settings())
+
+
+@cli.command()
+def load(
+    backend: Annotated[
+        str | None, typer.Option(help="The store's SPARQL 1.1 query endpoint (default: setting COOPGRAPH_BACKEND)")
+    ] = None,
+    graph_store: Annotated[
+        str | None,
+        typer.Option(
+            help="Its Graph Store Protocol endpoint (default: COOPGRAPH_BACKEND_GRAPH_STORE, else the backend URL "
+            "with `store` as its last segment, as Oxigraph serves it)"
+        ),
+    ] = None,
+) -> None:
+    """Build the graph (or reuse the built store) and write it to a SPARQL 1.1 server: the scale-out backend.
+
+    Each named graph is replaced by a Graph Store Protocol PUT, the default graph receives their merge, CoopGraph
+    graphs no longer in the data are removed, and a load record (the data version) is written last; services
+    running with COOPGRAPH_BACKEND pick it up. Exit 1 if the data is invalid, 3 if the backend fails.
+    """
+    from app.core.backend_load import push_to_backend
+    from app.core.persisted_store import prepare_store
+    from app.core.remote_store import BackendError, RemoteStore
+
+    for name, value in {"backend": backend, "backend_graph_store": graph_store}.items():
+        if value is not None:
+            os.environ[env_var(name)] = value
+    get_settings.cache_clear()
+    settings = _settings()
+    target = settings.backend
+    if target is None:
+        err.print("no backend: give --backend URL or set COOPGRAPH_BACKEND", markup=False)
+        raise typer.Exit(EXIT_BAD_SETTINGS)
+    graph_store_url = settings.graph_store_url
+    assert graph_store_url is not None
+    embedded = settings.model_copy(update={"backend": None})  # the store is built here, as for serving
+    with tempfile.TemporaryDirectory(prefix="coopgraph-load-") as workdir:
+        with _build_errors_exit(), build_progress(err):
+            prepared = prepare_store(embedded, Path(workdir))
+        remote = RemoteStore(target, timeout_s=600.0)
+        try:
+            summary = push_to_backend(
+                prepared.store_dir,
+                prepared.version,
+                remote,
+                graph_store_url,
+                lambda line: err.print(line, markup=False, highlight=False),
+            )
+        except BackendError as error:
+            err.print(f"load failed: {error}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_BACKEND) from None
+        finally:
+            remote.close()
+    table = RichTable("graph", "triples", title=f"Loaded into {graph_store_url}")
+    for graph, triples in summary.triples_by_graph.items():
+        table.add_row(graph or "(default graph: the merge)", str(triples))
+    out.print(table)
+    out.print(f"data version {summary.version} in {summary.seconds:.1f} s", markup=False)
 
 
 @cli.command("config")

@@ -26,6 +26,7 @@ from app.core.query_guard import (
     UpdateRefusedError,
 )
 from app.core.query_worker import QueryEvaluationError
+from app.core.remote_store import BackendError
 from app.core.result_formats import NotAcceptableError
 
 log = logging.getLogger("coopgraph.http")
@@ -48,6 +49,7 @@ STATUS: dict[type[Exception], int] = {
     QueryServiceBusyError: 503,
     QueryWorkerCrashedError: 503,
     ServiceLoadingError: 503,
+    BackendError: 502,
 }
 """Every exception a client can cause or must be told about, and its status."""
 

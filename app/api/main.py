@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 import tempfile
@@ -22,7 +23,8 @@ from app.api.observability import install_observability, new_metrics
 from app.api.routes import canned_queries, curation, downloads, linked_data, operations, page, sparql, vocabulary
 from app.api.security_headers import STATIC_PATH, PageSecurityHeaders, static_files
 from app.api.service_startup import ServiceStartup
-from app.api.state import ServiceState, StateReloader
+from app.api.state import BackendWatcher, ServiceState, StateReloader
+from app.core.backend_load import mirror_dumps
 from app.core.canned_queries import Catalogue, load_catalogue
 from app.core.canned_query_description import describe_catalogue
 from app.core.config import Settings, SettingsError, get_settings
@@ -31,6 +33,8 @@ from app.core.knowledge_cache import kept_descriptions, load_catalogue_cached, r
 from app.core.metrics import NO_QUERY_EVENTS, ServiceMetrics, load_facts
 from app.core.persisted_store import PreparedStore, prepare_store
 from app.core.query_execution import executor_for
+from app.core.remote_execution import BackendQueryExecutor
+from app.core.remote_store import RemoteStore
 from app.core.result_cache import ResultCache
 from app.core.service_description import DESCRIPTION_FORMATS, describe_service, serialize_description
 from app.core.store import EmbeddedStore
@@ -43,7 +47,12 @@ EXPOSED_HEADERS = [sparql.TRUNCATED_HEADER, sparql.TRUNCATION_REASON_HEADER, "Re
 def load_state(
     settings: Settings, workdir: Path, catalogue: Catalogue | None = None, metrics: ServiceMetrics | None = None
 ) -> ServiceState:
-    """Open the persisted store if the data is unchanged, else parse → validate → infer → index; start the workers."""
+    """Open the persisted store if the data is unchanged, else parse → validate → infer → index; start the workers.
+
+    With a backend (issue 7), serve what `coopgraph load` wrote there instead: see load_backend_state.
+    """
+    if settings.backend is not None:
+        return load_backend_state(settings, workdir, catalogue, metrics)
     started = time.monotonic()
     prepared = prepare_store(settings, workdir)
     queries = executor_for(settings, prepared.store_dir, metrics or NO_QUERY_EVENTS)
@@ -83,6 +92,40 @@ def load_state(
     )
 
 
+def load_backend_state(
+    settings: Settings, workdir: Path, catalogue: Catalogue | None = None, metrics: ServiceMetrics | None = None
+) -> ServiceState:
+    """The state of a stateless service over the backend: the data version loaded there, its dumps (mirrored once
+    per version into cache_dir), the service description, and guarded forwarding of every query."""
+    started = time.monotonic()
+    assert settings.backend is not None and settings.graph_store_url is not None
+    store = RemoteStore(
+        settings.backend, timeout_s=settings.query_timeout_s + 5, connections=settings.query_workers + 4
+    )
+    version = store.data_version()
+    root = (settings.cache_dir or workdir) / f"backend-{hashlib.sha256(settings.backend.encode()).hexdigest()[:16]}"
+    dumps_dir = root / f"dumps-{version[:16]}"
+    dumps = mirror_dumps(store, settings.graph_store_url, dumps_dir)
+    queries = BackendQueryExecutor(settings, store, metrics or NO_QUERY_EVENTS)
+    queries.start()
+    queries_catalogue = catalogue or load_catalogue(settings.queries_dir)
+
+    def describe() -> dict[str, bytes]:
+        description = describe_service(store, settings, version)
+        description += describe_catalogue(queries_catalogue, settings.public_base)
+        return {key: serialize_description(description, key) for key in DESCRIPTION_FORMATS}
+
+    descriptions = kept_descriptions(settings, dumps_dir, queries_catalogue, describe)
+    if metrics is not None:
+        metrics.record_load(load_facts(version, True, started, store.triple_count_by_graph()))
+    log.info("serving data version %s from the backend %s", version[:12], settings.backend)
+    return ServiceState(settings, store, dumps_dir, dumps, version, queries, descriptions, _no_knowledge)
+
+
+def _no_knowledge() -> Knowledge:
+    raise RuntimeError("a service over a backend has no input files: the knowledge is built where `load` runs")
+
+
 def _knowledge_loader(settings: Settings, prepared: PreparedStore) -> Callable[[], Knowledge]:
     """The knowledge built at startup, or (over a reused store) the same pipeline run on first use."""
     built = prepared.knowledge
@@ -112,9 +155,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
             app.state.startup = startup = ServiceStartup(load, background=settings.load_in_background)
             await startup.begin()  # loads now, or (load_in_background) behind /health and a 503 from /ready
+            watcher = None
+            if settings.backend is not None and settings.backend_poll_s > 0:
+                watcher = BackendWatcher(app.state, settings.backend_poll_s)
+                watcher.start()
             try:
                 yield
             finally:
+                if watcher is not None:
+                    watcher.close()
                 await startup.finish()
                 reloader: StateReloader | None = getattr(app.state, "coop_reloader", None)
                 if reloader is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 from collections.abc import Callable
@@ -14,11 +15,12 @@ from fastapi import Request
 
 from app.core.config import Settings
 from app.core.dumps import Dump
+from app.core.graph_store import GraphStore
 from app.core.knowledge import Knowledge
-from app.core.query_execution import QueryExecutor
-from app.core.store import EmbeddedStore
+from app.core.query_execution import QueryService
 
 T = TypeVar("T")
+log = logging.getLogger("coopgraph")
 
 
 @dataclass
@@ -30,11 +32,11 @@ class ServiceState:
     """
 
     settings: Settings
-    store: EmbeddedStore
+    store: GraphStore
     dumps_dir: Path
     dumps: list[Dump]
     version: str
-    queries: QueryExecutor
+    queries: QueryService
     descriptions: dict[str, bytes]
     knowledge_loader: Callable[[], Knowledge] = field(repr=False)
 
@@ -166,6 +168,35 @@ class StateReloader:
             state.queries.close()
             if workdir is not None:
                 shutil.rmtree(workdir, ignore_errors=True)
+
+
+class BackendWatcher:
+    """Over a backend, picks up a new `coopgraph load` without a restart: every `interval_s`, reads the data
+    version there and, if it changed, has the reloader build a fresh state (new dumps, graphs, caches keyed anew)."""
+
+    def __init__(self, holder: Any, interval_s: float) -> None:
+        self._holder = holder
+        self._interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="coopgraph-backend-watch", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self._interval_s):
+            state: ServiceState | None = getattr(self._holder, "coop", None)
+            if state is None:  # still loading (load_in_background)
+                continue
+            try:
+                if state.store.data_version() != state.version:  # type: ignore[attr-defined]
+                    log.info("the backend holds a new data version; reloading")
+                    self._holder.coop_reloader.reload()
+            except Exception as error:  # the backend may be down for a while: keep serving, keep watching
+                log.warning("could not check the backend's data version: %s", error)
+
+    def close(self) -> None:
+        self._stop.set()
 
 
 def reload_state(app: Any) -> ServiceState:

@@ -121,10 +121,23 @@ class Settings(BaseSettings):
         description="Open the port before the graph is loaded: /health answers at once, /ready and the data "
         "routes answer 503 until it is (for a single process behind probes); off = the port opens once loaded",
     )
-    backend_url: str | None = Field(
+    backend: str | None = Field(
         None,
-        description="SPARQL 1.1 query endpoint of a remote store for the scale-out backend — NOT AVAILABLE YET "
-        "(issue 7): any value stops startup with that message; unset = the embedded Oxigraph store",
+        description="Scale-out backend: the SPARQL 1.1 query endpoint of a store `coopgraph load --backend` filled "
+        "(Oxigraph: http://host:7878/query; Fuseki: http://host:3030/ds/query); queries are guarded here before "
+        "they are forwarded. Unset = the embedded Oxigraph store",
+    )
+    backend_graph_store: str | None = Field(
+        None,
+        description="The backend's SPARQL 1.1 Graph Store Protocol endpoint, which `coopgraph load` writes to "
+        "(Fuseki: http://host:3030/ds/data); unset = the backend URL with its last path segment replaced by `store` "
+        "(Oxigraph's layout)",
+    )
+    backend_poll_s: float = Field(
+        15.0,
+        ge=0,
+        description="How often a service on a backend checks the data version there (seconds); a new `coopgraph "
+        "load` is then picked up without a restart. 0 = never",
     )
     # --- end operations ---
 
@@ -160,14 +173,29 @@ class Settings(BaseSettings):
             normalised.append(str(network.network_address) if single else str(network))
         return normalised
 
-    @field_validator("backend_url")
+    @field_validator("backend", "backend_graph_store")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
-        if value is not None:
-            raise ValueError("the scale-out backend is not available yet; unset it to serve the embedded store")
         return value
+
+    @model_validator(mode="after")
+    def _curation_needs_the_embedded_store(self) -> Settings:
+        """Curation writes data/ and rebuilds the embedded store; on a backend the data is changed by `load`."""
+        if self.backend is not None and self.curator_token is not None:
+            raise ValueError(
+                "COOPGRAPH_CURATOR_TOKEN needs the embedded store: with COOPGRAPH_BACKEND set, edit data/ and run "
+                "`coopgraph load --backend URL` instead"
+            )
+        return self
+
+    @property
+    def graph_store_url(self) -> str | None:
+        """Where `coopgraph load` writes graphs: backend_graph_store, else the backend URL's sibling `store`."""
+        if self.backend_graph_store is not None or self.backend is None:
+            return self.backend_graph_store
+        return self.backend.rstrip("/").rsplit("/", 1)[0] + "/store"
 
     @model_validator(mode="after")
     def _public_base_from_host_and_port(self) -> Settings:

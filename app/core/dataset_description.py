@@ -15,8 +15,8 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, RDF, XSD
 
 from app.core.dumps import Dump
+from app.core.graph_store import GraphStore
 from app.core.namespaces import COOP, PREFIXES
-from app.core.store import EmbeddedStore
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -59,7 +59,7 @@ def dataset_iri(base: str) -> URIRef:
     return URIRef(f"{base}/sparql#dataset")
 
 
-def describe_dataset(facts: DatasetFacts, store: EmbeddedStore) -> Graph:
+def describe_dataset(facts: DatasetFacts, store: GraphStore) -> Graph:
     """VoID + DCAT: title and description en/fr, licence CC BY 4.0, version, sources, distributions with checksums."""
     graph = Graph()
     for prefix, namespace in {

@@ -18,9 +18,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from app.core.graph_store import GraphStore
 from app.core.namespaces import COOP, INFERRED_GRAPH, INSTANCE_TYPES, ONTOLOGY_GRAPH, PREFIXES
 from app.core.stats import compact
-from app.core.store import EmbeddedStore
 
 RESOURCE_TYPES = frozenset(INSTANCE_TYPES.values())
 SLUG = re.compile(r"^[a-z0-9]+(?:-{1,2}[a-z0-9]+)*$")
@@ -112,7 +112,7 @@ def resource_iri(id_base: str, kind: str, slug: str) -> URIRef:
     return URIRef(iri)
 
 
-def describe_resource(store: EmbeddedStore, iri: URIRef) -> ResourceDescription:
+def describe_resource(store: GraphStore, iri: URIRef) -> ResourceDescription:
     """The resource's description, or UnknownResourceError when no graph has a triple about it."""
     outgoing = [_statement(row) for row in store.select(OUTGOING, union_default_graph=False, substitutions={"s": iri})]
     if not outgoing:
@@ -133,7 +133,7 @@ def _unique(statements: Iterable[Statement]) -> list[Statement]:
     return list(dict.fromkeys(statements))
 
 
-def _blank_closure(store: EmbeddedStore, statements: list[Statement]) -> Iterable[Statement]:
+def _blank_closure(store: GraphStore, statements: list[Statement]) -> Iterable[Statement]:
     """The triples of the blank nodes the resource points at (an RDF list of members, say), recursively."""
     frontier = [s.object for s in statements if isinstance(s.object, BNode)]
     seen: set[Node] = set()
@@ -158,7 +158,7 @@ class LabelIndex:
         self._labels = labels
 
     @classmethod
-    def from_store(cls, store: EmbeddedStore) -> LabelIndex:
+    def from_store(cls, store: GraphStore) -> LabelIndex:
         labels: dict[URIRef, dict[tuple[URIRef, str], str]] = defaultdict(dict)
         for row in store.select(LABELS):
             subject, predicate, label = row["s"], row["p"], row["label"]

@@ -20,6 +20,7 @@ INFERRED_GRAPH = URIRef(GRAPH + "inferred")
 PLACES_GRAPH = URIRef(GRAPH + "places")
 CONCEPTS_GRAPH = URIRef(GRAPH + "concepts")
 SHAPES_GRAPH = URIRef(GRAPH + "shapes")
+LOAD_GRAPH = URIRef(GRAPH + "load")  # scale-out backend: the record of the last `coopgraph load` (issue 7)
 
 
 def source_graph(source_id: str) -> URIRef:

@@ -19,6 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Protocol
 
 from app.core.config import Settings
 from app.core.metrics import NO_QUERY_EVENTS, QueryEvents  # operations (issue 8)
@@ -105,6 +106,20 @@ class _Worker:
         except subprocess.TimeoutExpired:
             log.warning("query worker %d did not exit after SIGKILL", self.process.pid)
         self.connection.close()
+
+
+class QueryService(Protocol):
+    """What the service asks of whatever evaluates its queries: worker processes here, or a backend
+    (remote_execution.py)."""
+
+    size: int
+    timeout_s: float
+
+    def start(self) -> None: ...
+    async def run(self, job: QueryJob) -> QueryResult: ...
+    def run_blocking(self, job: QueryJob) -> QueryResult: ...
+    def worker_counts(self) -> tuple[int, int]: ...
+    def close(self) -> None: ...
 
 
 class QueryExecutor:

@@ -197,13 +197,23 @@ def run_job(context: WorkerContext, job: QueryJob) -> QueryResult:
 
 
 def serialise(
-    result: Any, form: QueryForm, key: str, max_rows: int, max_bytes: int, prefixes: dict[str, str] | None = None
+    result: Any,
+    form: QueryForm,
+    key: str,
+    max_rows: int,
+    max_bytes: int,
+    prefixes: dict[str, str] | None = None,
+    *,
+    cut: bool = False,
 ) -> QueryResult:
-    """Bytes in the chosen format, at most `max_rows` rows (or triples) and about `max_bytes` long, marked if cut."""
+    """Bytes in the chosen format, at most `max_rows` rows (or triples) and about `max_bytes` long, marked if cut.
+
+    `cut`: the results were already cut for size before they got here (the backend's answer, remote_execution).
+    """
     if isinstance(result, ox.QueryBoolean):
         return QueryResult(result.serialize(format=RESULTS_SERIALISERS[key]) or b"", key, form, 1)
     items = list(islice(result, max_rows + 1))
-    truncated = "row-limit" if len(items) > max_rows else None
+    truncated = "row-limit" if len(items) > max_rows else "size-limit" if cut else None
     items = items[:max_rows]
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]

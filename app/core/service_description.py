@@ -11,9 +11,9 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from app.core.config import Settings
+from app.core.graph_store import GraphStore
 from app.core.namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from app.core.result_formats import GRAPH_FORMATS, RESULTS_FORMATS
-from app.core.store import EmbeddedStore
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -47,7 +47,7 @@ def graph_role(name: str) -> str:
     return f"Reference data: {name.rsplit('/', 1)[-1]}"
 
 
-def describe_service(store: EmbeddedStore, settings: Settings, version: str) -> Graph:
+def describe_service(store: GraphStore, settings: Settings, version: str) -> Graph:
     """The service description graph: endpoint, formats, features, default and named graphs, VoID statistics."""
     base = settings.public_base
     endpoint = URIRef(f"{base}/sparql")
@@ -76,7 +76,7 @@ def describe_service(store: EmbeddedStore, settings: Settings, version: str) -> 
 
 
 def _describe_dataset(
-    graph: Graph, store: EmbeddedStore, settings: Settings, dataset: URIRef, endpoint: URIRef, version: str
+    graph: Graph, store: GraphStore, settings: Settings, dataset: URIRef, endpoint: URIRef, version: str
 ) -> None:
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, RDF.type, VOID.Dataset))

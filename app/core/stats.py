@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.core.graph_store import GraphStore
 from app.core.namespaces import PREFIXES
-from app.core.store import EmbeddedStore
 
 _PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 
@@ -54,7 +54,7 @@ class Table:
     rows: list[list[str]]
 
 
-def compute_stats(store: EmbeddedStore) -> list[Table]:
+def compute_stats(store: GraphStore) -> list[Table]:
     """The three tables of `coopgraph stats`."""
     return [
         _table(store, "Entities per class (asserted)", CLASS_COUNTS, ["class", "count"]),
@@ -68,7 +68,7 @@ def compute_stats(store: EmbeddedStore) -> list[Table]:
     ]
 
 
-def _table(store: EmbeddedStore, title: str, query: str, columns: list[str]) -> Table:
+def _table(store: GraphStore, title: str, query: str, columns: list[str]) -> Table:
     rows = store.select(query)
     return Table(title, columns, [[compact(str(row.get(c, ""))) for c in columns] for row in rows])
 

@@ -136,6 +136,16 @@ class EmbeddedStore:
             counts[str(row["g"])] = int(row["n"])  # type: ignore[call-overload]
         return counts
 
+    def dump_graph(self, path: Path, graph: str | None) -> int:
+        """Write one graph (None: the default graph) to `path` as N-Triples; return its triple count."""
+        source = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        self._store.dump(str(path), format=ox.RdfFormat.N_TRIPLES, from_graph=source)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, source))
+
+    def ping(self) -> None:
+        """Ask the store a trivial question (readiness)."""
+        self._store.query("ASK { ?s ?p ?o }")
+
     def quads(self) -> Iterator[Any]:
         """Every quad, as pyoxigraph terms."""
         return iter(self._store.quads_for_pattern(None, None, None, None))

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
 
+from app.core.graph_store import GraphStore
 from app.core.namespaces import COOP, ONTOLOGY_GRAPH
-from app.core.store import EmbeddedStore
 
 LANGUAGES = ("en", "fr")
 
@@ -59,7 +59,7 @@ def _language_of(value: object) -> str | None:
     return language if language in LANGUAGES else None
 
 
-def vocabulary_terms(store: EmbeddedStore) -> list[VocabularyTerm]:
+def vocabulary_terms(store: GraphStore) -> list[VocabularyTerm]:
     """Every coop: class and property in the ontology graph, classes first, then by prefixed name."""
     terms: dict[str, VocabularyTerm] = {}
     for row in store.select(TERMS_QUERY, union_default_graph=False):

@@ -16,7 +16,7 @@ from app.core.config_listing import markdown_table, setting_rows
 ROOT = Path(__file__).resolve().parents[2]
 OPERATIONS_SETTINGS = {
     "host", "port", "public_base_url", "store_path", "query_timeout_s", "max_rows", "max_request_bytes",
-    "cors_origins", "service_allowlist", "backend_url", "log_level", "curator_token", "trusted_proxies",
+    "cors_origins", "service_allowlist", "backend", "log_level", "curator_token", "trusted_proxies",
     "slow_query_ms", "workers", "shutdown_grace_s",
 }  # fmt: skip
 
@@ -101,8 +101,8 @@ def test_lists_are_json_or_comma_separated(monkeypatch: pytest.MonkeyPatch) -> N
     ("name", "value", "message"),
     [
         ("trusted_proxies", "10.0.0.300", "is not an IP address or network"),
-        ("backend_url", "oxigraph:7878", "must be an http(s) URL"),
-        ("backend_url", "http://127.0.0.1:7878/query", "scale-out backend is not available yet"),
+        ("backend", "oxigraph:7878", "must be an http(s) URL"),
+        ("backend_graph_store", "ftp://host/store", "must be an http(s) URL"),
         ("public_base_url", "coopgraph.example.org", "must be an http(s) URL"),
         ("workers", "0", "greater than or equal to 1"),
         ("slow_query_ms", "-5", "greater than or equal to 0"),
@@ -116,6 +116,23 @@ def test_each_operations_setting_is_validated(
     with pytest.raises(SettingsError) as raised:
         load_settings(_env_file=None)
     assert env_var(name) in str(raised.value) and message in str(raised.value)
+
+
+def test_curation_is_refused_on_a_backend(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COOPGRAPH_BACKEND", "http://127.0.0.1:7878/query")
+    monkeypatch.setenv("COOPGRAPH_CURATOR_TOKEN", "secret-token")
+    with pytest.raises(SettingsError) as raised:
+        load_settings(_env_file=None)
+    assert "coopgraph load --backend" in str(raised.value) and "secret-token" not in str(raised.value)
+
+
+def test_the_graph_store_defaults_to_the_backend_s_sibling_store() -> None:
+    oxigraph = Settings(_env_file=None, backend="http://db:7878/query")  # type: ignore[call-arg]
+    assert oxigraph.graph_store_url == "http://db:7878/store"
+    fuseki = Settings(  # type: ignore[call-arg]
+        _env_file=None, backend="http://db:3030/coop/query", backend_graph_store="http://db:3030/coop/data"
+    )
+    assert fuseki.graph_store_url == "http://db:3030/coop/data"
 
 
 def test_the_public_base_url_defaults_to_where_the_service_listens() -> None:

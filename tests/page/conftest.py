@@ -1,6 +1,6 @@
 """The query page in a real browser: one live server and one headless Chromium for the whole session.
 
-The server (tests/api/conftest.py's `serve_in_thread`) serves a copy of the shipped data plus one test source whose
+The server (tests/live_server.py's `serve_in_thread`) serves a copy of the shipped data plus one test source whose
 labels look like HTML (xss_fixture.ttl, valid against the shapes), with a row cap low enough to truncate a
 `SELECT * { ?s ?p ?o }`. The browser is Debian's Chromium at /usr/bin/chromium driven by Playwright — never a
 browser Playwright downloads. Each test gets a fresh context (its own storage, viewport and locale); screenshots go to
@@ -9,31 +9,18 @@ test-artifacts/screenshots/.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from live_server import serve_in_thread
 from page_browser import CHROMIUM, CHROMIUM_ARGS, FIXTURE_SOURCE, ROW_CAP, PageErrors, new_page
 
 from app.core.config import PROJECT_ROOT, Settings
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
-
-
-def _api_conftest() -> Any:
-    """tests/api/conftest.py as a module, for its `serve_in_thread` (one way to run a live server in the suite)."""
-    spec = importlib.util.spec_from_file_location(
-        "coopgraph_api_conftest", PROJECT_ROOT / "tests" / "api" / "conftest.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="session")
@@ -59,7 +46,7 @@ def live_url(page_data_dir: Path) -> Iterator[str]:
             log_level="warning",
         )
 
-    with _api_conftest().serve_in_thread(settings) as server:
+    with serve_in_thread(settings) as server:
         yield server.url
 
 

@@ -20,7 +20,6 @@ from app.core.metrics import ServiceMetrics
 router = APIRouter(tags=["operations"])
 
 NO_STORE = {"Cache-Control": "no-store"}
-TRIVIAL_QUERY = "ASK { ?s ?p ?o }"
 
 
 @router.get("/health", summary="Liveness: the process answers")
@@ -45,7 +44,7 @@ async def ready(request: Request) -> JSONResponse:
             body["error"] = startup.error
         return _not_ready(body)
     try:
-        state.store.raw_query(TRIVIAL_QUERY)
+        state.store.ping()
     except Exception as error:  # whatever the store raises, the answer is the same: not ready, and why
         return _not_ready({"status": "unavailable", "error": f"the store did not answer: {error}"})
     return JSONResponse(_readiness(state, request.app.state.metrics), headers=NO_STORE)
@@ -68,6 +67,8 @@ def _readiness(state: ServiceState, metrics: ServiceMetrics) -> dict[str, Any]:
             "load_seconds": round(facts.seconds, 3),
             "loaded_at": datetime.fromtimestamp(facts.loaded_at, UTC).isoformat(timespec="seconds"),
         }
+    if state.settings.backend is not None:  # issue 7: served from the scale-out backend
+        body |= {"store": "backend", "backend": state.settings.backend}
     counts = metrics.worker_counts()
     if counts is not None:
         body["query_workers"] = {"configured": counts.configured, "alive": counts.alive, "busy": counts.busy}
