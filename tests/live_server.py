@@ -12,7 +12,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -34,18 +36,28 @@ class LiveServer:
 
 
 @contextmanager
-def serve_in_thread(make_settings: Callable[[str], Settings], startup_timeout_s: float = 180) -> Iterator[LiveServer]:
-    """Serve the app the settings describe on a free 127.0.0.1 port until the block ends."""
+def serve_in_thread(
+    make_settings: Callable[[str], Settings],
+    startup_timeout_s: float = 180,
+    *,
+    wait_ready: bool = False,
+    **uvicorn_options: Any,
+) -> Iterator[LiveServer]:
+    """Serve the app the settings describe on a free 127.0.0.1 port until the block ends.
+
+    `wait_ready`: also wait for /ready to answer 200 (a background load); `uvicorn_options` go to uvicorn.Config.
+    """
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     settings = make_settings(url)
     app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=5))
+    options = {"log_level": "warning", "lifespan": "on", "timeout_graceful_shutdown": 5} | uvicorn_options
+    server = uvicorn.Server(uvicorn.Config(app, **options))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True)
     thread.start()
     deadline = time.monotonic() + startup_timeout_s
-    while not server.started:
+    while not server.started or (wait_ready and httpx.get(f"{url}/ready").status_code != 200):
         if not thread.is_alive() or time.monotonic() > deadline:
             raise RuntimeError("the live server did not start (see the log above)")
         time.sleep(0.05)

@@ -173,14 +173,21 @@ def engine_syntax_error(error: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(f"syntax error: {message}")
 
 
-def run_job(context: WorkerContext, job: QueryJob) -> QueryResult:
-    """Guard, then evaluate and serialise under the caps; raises QueryRejectedError, NotAcceptableError, …"""
-    query = context.inspect(job.guard_sparql or job.sparql)
-    check_protocol_dataset(job.default_graph_uris, job.named_graph_uris, context.policy)
+def guarded(job: QueryJob, inspect: Callable[[str], InspectedQuery], policy: GuardPolicy) -> tuple[InspectedQuery, str]:
+    """The guard's verdict on `job` (raises if refused) and the format to answer in (NotAcceptableError if none):
+    the same for the embedded workers and the backend (remote_execution.py)."""
+    query = inspect(job.guard_sparql or job.sparql)
+    check_protocol_dataset(job.default_graph_uris, job.named_graph_uris, policy)
     key = job.graph_format if query.form.returns_graph else job.results_format
     if key is None:
         offered = GRAPH_FORMATS if query.form.returns_graph else RESULTS_FORMATS
         raise NotAcceptableError(f"{query.form} results", tuple(f.media_type for f in offered))
+    return query, key
+
+
+def run_job(context: WorkerContext, job: QueryJob) -> QueryResult:
+    """Guard, then evaluate and serialise under the caps; raises QueryRejectedError, NotAcceptableError, …"""
+    query, key = guarded(job, context.inspect, context.policy)
     try:
         result = context.store.raw_query(
             job.sparql,

@@ -31,10 +31,16 @@ from app.core.config import Settings
 from app.core.metrics import NO_QUERY_EVENTS, QueryEvents
 from app.core.namespaces import INFERRED_GRAPH, LOAD_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from app.core.query_execution import QueryServiceBusyError, QueryTimeoutError
-from app.core.query_guard import GuardPolicy, InspectedQuery, QueryForm, check_protocol_dataset, inspect_query
-from app.core.query_worker import QueryEvaluationError, QueryJob, QueryResult, engine_syntax_check, serialise
+from app.core.query_guard import GuardPolicy, InspectedQuery, QueryForm, inspect_query
+from app.core.query_worker import (
+    QueryEvaluationError,
+    QueryJob,
+    QueryResult,
+    engine_syntax_check,
+    guarded,
+    serialise,
+)
 from app.core.remote_store import BackendError, RemoteStore, bind_terms, describe_http_error, with_prefixes
-from app.core.result_formats import GRAPH_FORMATS, RESULTS_FORMATS, NotAcceptableError
 
 log = logging.getLogger("coopgraph.queries")
 
@@ -94,12 +100,7 @@ class BackendQueryExecutor:
 
     def run_blocking(self, job: QueryJob) -> QueryResult:
         """The same as `run`, for a caller that may block."""
-        query = self.inspect(job.guard_sparql or job.sparql)
-        check_protocol_dataset(job.default_graph_uris, job.named_graph_uris, self.policy)
-        key = job.graph_format if query.form.returns_graph else job.results_format
-        if key is None:
-            offered = GRAPH_FORMATS if query.form.returns_graph else RESULTS_FORMATS
-            raise NotAcceptableError(f"{query.form} results", tuple(f.media_type for f in offered))
+        query, key = guarded(job, self.inspect, self.policy)
         text = with_prefixes(bind_terms(job.sparql, dict(job.substitutions)))
         with self._lock:
             self._busy += 1

@@ -9,19 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-from fastapi import FastAPI
+from live_server import LiveServer, serve_in_thread
 
-from app.api.main import create_app
 from app.core.config import Settings
 from app.core.curation.tables import csv_text
 from app.core.curation.template import SHEETS_BY_NAME
@@ -86,32 +80,8 @@ def fictitious_source(source_id: str, label: str, **partnership: str) -> dict[st
     }
 
 
-@dataclass
-class LiveServer:
-    url: str
-    app: FastAPI
-    settings: Settings
-
-
 @contextmanager
 def serve(settings: Settings, startup_timeout_s: float = 120) -> Iterator[LiveServer]:
     """Serve the app on a free 127.0.0.1 port in a background thread until the block ends."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = settings.model_copy(update={"public_base_url": url})
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on", timeout_graceful_shutdown=5))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="curation-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + startup_timeout_s
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the live server did not start (see the log above)")
-        time.sleep(0.05)
-    try:
-        yield LiveServer(url, app, settings)
-    finally:
-        server.should_exit = True
-        thread.join(30)
-        sock.close()
+    with serve_in_thread(lambda url: settings.model_copy(update={"public_base_url": url}), startup_timeout_s) as live:
+        yield live

@@ -23,12 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
+from live_server import LiveServer, serve_in_thread
 
-from app.api.main import create_app
 from app.core.config import PROJECT_ROOT, Settings
 
 COOPGRAPH = Path(sys.executable).parent / "coopgraph"
@@ -88,11 +85,7 @@ def ops_settings(folders: dict[str, Path], public_base_url: str, **overrides: An
     return settings
 
 
-@dataclass
-class OpsServer:
-    url: str
-    settings: Settings
-    app: FastAPI
+OpsServer = LiveServer  # the ops tests' name for it
 
 
 def free_port() -> int:
@@ -105,28 +98,8 @@ def free_port() -> int:
 @contextmanager
 def serve_ops(make_settings: Callable[[str], Settings], wait_ready: bool = True) -> Iterator[OpsServer]:
     """The app on a free 127.0.0.1 port in a thread, configured as `coopgraph serve` runs it."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    settings = make_settings(url)
-    app = create_app(settings)
-    config = uvicorn.Config(
-        app, log_level="warning", lifespan="on", proxy_headers=False, access_log=False, timeout_graceful_shutdown=5
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="ops-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started or (wait_ready and httpx.get(f"{url}/ready").status_code != 200):
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the ops server did not start (see the log above)")
-        time.sleep(0.05)
-    try:
-        yield OpsServer(url, settings, app)
-    finally:
-        server.should_exit = True
-        thread.join(30)
-        sock.close()
+    with serve_in_thread(make_settings, 120, wait_ready=wait_ready, proxy_headers=False, access_log=False) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
