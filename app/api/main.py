@@ -23,7 +23,7 @@ from app.api.observability import install_observability, new_metrics
 from app.api.routes import canned_queries, curation, downloads, linked_data, operations, page, sparql, vocabulary
 from app.api.security_headers import STATIC_PATH, PageSecurityHeaders, static_files
 from app.api.service_startup import ServiceStartup
-from app.api.state import BackendWatcher, ServiceState, StateReloader
+from app.api.state import ServiceState, StateReloader, VersionWatcher
 from app.core.backend_load import mirror_dumps
 from app.core.canned_queries import Catalogue, load_catalogue
 from app.core.canned_query_description import describe_catalogue
@@ -31,7 +31,7 @@ from app.core.config import Settings, SettingsError, get_settings
 from app.core.knowledge import Knowledge
 from app.core.knowledge_cache import kept_descriptions, load_catalogue_cached, restore_knowledge
 from app.core.metrics import NO_QUERY_EVENTS, ServiceMetrics, load_facts
-from app.core.persisted_store import PreparedStore, prepare_store
+from app.core.persisted_store import PreparedStore, prepare_store, stored_version
 from app.core.query_execution import executor_for
 from app.core.remote_execution import BackendQueryExecutor
 from app.core.remote_store import RemoteStore
@@ -122,6 +122,14 @@ def load_backend_state(
     return ServiceState(settings, store, dumps_dir, dumps, version, queries, descriptions, _no_knowledge)
 
 
+def _version_now(settings: Settings) -> Callable[[ServiceState], str | None]:
+    """Where the version of the data now stored is read: the backend's load record, else the store folder's
+    manifest (another service process sharing it may have rebuilt it: a curation upload)."""
+    if settings.backend is not None:
+        return lambda state: state.store.data_version()  # type: ignore[attr-defined, no-any-return]
+    return lambda state: stored_version(settings)
+
+
 def _no_knowledge() -> Knowledge:
     raise RuntimeError("a service over a backend has no input files: the knowledge is built where `load` runs")
 
@@ -156,8 +164,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.startup = startup = ServiceStartup(load, background=settings.load_in_background)
             await startup.begin()  # loads now, or (load_in_background) behind /health and a 503 from /ready
             watcher = None
-            if settings.backend is not None and settings.backend_poll_s > 0:
-                watcher = BackendWatcher(app.state, settings.backend_poll_s)
+            if settings.reload_poll_s > 0:
+                watcher = VersionWatcher(app.state, _version_now(settings), settings.reload_poll_s)
                 watcher.start()
             try:
                 yield

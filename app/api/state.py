@@ -170,15 +170,17 @@ class StateReloader:
                 shutil.rmtree(workdir, ignore_errors=True)
 
 
-class BackendWatcher:
-    """Over a backend, picks up a new `coopgraph load` without a restart: every `interval_s`, reads the data
-    version there and, if it changed, has the reloader build a fresh state (new dumps, graphs, caches keyed anew)."""
+class VersionWatcher:
+    """Picks up data rebuilt elsewhere without a restart: every `interval_s`, asks `version_now` for the version
+    the store holds now (a backend's load record, or the shared store folder's manifest) and, if it is another
+    than the one served, has the reloader build a fresh state (new dumps, graphs, caches keyed anew)."""
 
-    def __init__(self, holder: Any, interval_s: float) -> None:
+    def __init__(self, holder: Any, version_now: Callable[[ServiceState], str | None], interval_s: float) -> None:
         self._holder = holder
+        self._version_now = version_now
         self._interval_s = interval_s
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="coopgraph-backend-watch", daemon=True)
+        self._thread = threading.Thread(target=self._watch, name="coopgraph-version-watch", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -189,11 +191,12 @@ class BackendWatcher:
             if state is None:  # still loading (load_in_background)
                 continue
             try:
-                if state.store.data_version() != state.version:  # type: ignore[attr-defined]
-                    log.info("the backend holds a new data version; reloading")
+                version = self._version_now(state)
+                if version is not None and version != state.version:
+                    log.info("the data was rebuilt elsewhere (version %s); reloading", version[:12])
                     self._holder.coop_reloader.reload()
-            except Exception as error:  # the backend may be down for a while: keep serving, keep watching
-                log.warning("could not check the backend's data version: %s", error)
+            except Exception as error:  # the store may be away for a while: keep serving, keep watching
+                log.warning("could not check the served data's version: %s", error)
 
     def close(self) -> None:
         self._stop.set()

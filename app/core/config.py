@@ -32,7 +32,11 @@ class Settings(BaseSettings):
     ontology_dir: Path = Field(PROJECT_ROOT / "ontology", description="The OWL ontology and its alignments")
     shapes_dir: Path = Field(PROJECT_ROOT / "shapes", description="SHACL shapes (core.ttl, recommended.ttl)")
     queries_dir: Path = Field(PROJECT_ROOT / "queries", description="Canned queries (*.rq) and checks/")
-    store_path: Path | None = Field(None, description="On-disk Oxigraph store; unset = in memory")
+    store_path: Path | None = Field(
+        None,
+        description="Folder of the on-disk Oxigraph store (kept by data version, shared by the service processes); "
+        "unset = this project's folder under cache_dir, or a temporary folder if cache_dir is unset too",
+    )
 
     # HTTP face
     host: str = Field("127.0.0.1", description="Interface to listen on")
@@ -133,11 +137,12 @@ class Settings(BaseSettings):
         "(Fuseki: http://host:3030/ds/data); unset = the backend URL with its last path segment replaced by `store` "
         "(Oxigraph's layout)",
     )
-    backend_poll_s: float = Field(
+    reload_poll_s: float = Field(
         15.0,
         ge=0,
-        description="How often a service on a backend checks the data version there (seconds); a new `coopgraph "
-        "load` is then picked up without a restart. 0 = never",
+        description="How often a service process checks whether the data it serves was rebuilt elsewhere — a "
+        "`coopgraph load` into the backend, or another process sharing the store folder (a curation upload) — and "
+        "if so swaps the new version in without a restart (seconds); 0 = never",
     )
     # --- end operations ---
 

@@ -88,6 +88,14 @@ def prepare_store(settings: Settings, workdir: Path) -> PreparedStore:
         return prepared
 
 
+def stored_version(settings: Settings) -> str | None:
+    """The data version the store folder holds now (None without a folder or a manifest): cheap, for watchers."""
+    root = store_root(settings)
+    manifest = None if root is None else _read_manifest(root)
+    version = None if manifest is None else manifest.get("version")
+    return version if isinstance(version, str) else None
+
+
 def _build(settings: Settings, root: Path, store_name: str, dumps_name: str) -> PreparedStore:
     store_dir, dumps_dir = root / store_name, root / dumps_name
     for stale in (store_dir, dumps_dir):

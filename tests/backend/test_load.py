@@ -116,7 +116,7 @@ def test_services_over_the_backend_pick_up_a_new_load(fresh_backend: str, tmp_pa
     withdrawn.unlink()
 
     def settings(url: str) -> Settings:
-        return served_settings(url, backend=f"{fresh_backend}/query", cache_dir=tmp_path / "cache", backend_poll_s=0.5)
+        return served_settings(url, backend=f"{fresh_backend}/query", cache_dir=tmp_path / "cache", reload_poll_s=0.5)
 
     with serve_in_thread(settings) as server:
         before = httpx.get(f"{server.url}/ready").json()["version"]

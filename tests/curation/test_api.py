@@ -7,6 +7,7 @@ the tests run in file order: refusals first, then a concurrent pair of uploads, 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -185,3 +186,25 @@ def test_a_restart_after_an_upload_serves_the_new_data(service: Service) -> None
     service.restart()
     assert ask(service, CSV_SOURCE) and ask(service, TURTLE_SOURCE)
     assert ask(service, SHIPPED[0])
+
+
+def test_a_sibling_process_sharing_the_store_serves_an_upload_without_a_restart(tmp_path: Path) -> None:
+    """Two service processes over one store folder (`coopgraph serve --workers 2`): an upload answered by one is
+    served by the other within reload_poll_s, as it watches the folder's manifest."""
+    settings = make_project(
+        tmp_path, SHIPPED[:1], store_path=tmp_path / "store", curator_token=TOKEN, query_workers=1, reload_poll_s=0.5
+    )
+    with serve(settings) as writer, serve(settings) as sibling:
+        url = f"{writer.url}/api/sources?source={CSV_SOURCE}"
+        created = httpx.post(url, files=multipart(fictitious_source(CSV_SOURCE, "A")), headers=AUTH, timeout=120)
+        assert created.status_code == 201, created.text
+        query = f"ASK {{ GRAPH <https://w3id.org/coopgraph/graph/source/{CSV_SOURCE}> {{ ?s ?p ?o }} }}"
+        deadline = time.monotonic() + 60
+        while True:
+            answer = httpx.get(f"{sibling.url}/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+            if answer.text.strip() == "true":
+                break
+            assert time.monotonic() < deadline, "the sibling process never served the upload"
+            time.sleep(0.2)
+        versions = {httpx.get(f"{server.url}/ready").json()["version"] for server in (writer, sibling)}
+        assert len(versions) == 1
