@@ -135,7 +135,9 @@ def test_undeclared_prefix_is_a_400(sparql_server: LiveServer) -> None:
 
 
 def test_other_methods_are_405(sparql_server: LiveServer) -> None:
-    assert httpx.put(sparql_server.sparql, content=b"ASK {}").status_code == 405
+    refused = httpx.put(sparql_server.sparql, content=b"ASK {}")
+    assert refused.status_code == 405
+    assert {m.strip() for m in refused.headers["allow"].split(",")} >= {"GET", "HEAD", "POST", "OPTIONS"}
     assert httpx.delete(sparql_server.sparql).status_code == 405
 
 

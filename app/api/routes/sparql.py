@@ -35,7 +35,6 @@ ASK; Turtle, N-Triples, JSON-LD, RDF/XML, N-Quads, TriG for CONSTRUCT and DESCRI
 FROM of graphs not in the store are refused. Without a query, GET returns the Service Description."""
 
 
-@router.api_route("/sparql", methods=["GET", "HEAD", "POST"], summary="SPARQL 1.1 query endpoint", description=DOC)
 async def sparql(request: Request, state: State) -> Response:
     operation = await read_sparql_request(request, state.settings.max_request_bytes)
     if operation.query is None:
@@ -46,9 +45,27 @@ async def sparql(request: Request, state: State) -> Response:
     return await cached_response(request, state, _job(request, operation), _results_response)  # result cache, ETag
 
 
+for _method in ("GET", "HEAD", "POST"):  # one route per method: each its own OpenAPI operation id
+    router.add_api_route(
+        "/sparql",
+        sparql,
+        methods=[_method],
+        summary="SPARQL 1.1 query endpoint",
+        description=DOC,
+        operation_id=f"sparql_{_method.lower()}",
+        include_in_schema=_method != "HEAD",
+    )
+
+
 @router.options("/sparql", summary="Methods of the SPARQL endpoint", include_in_schema=False)
 def sparql_options() -> Response:
     return Response(status_code=204, headers={"Allow": ALLOW})
+
+
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+def sparql_other_methods() -> Response:
+    """405 with every method the endpoint takes (the per-method routes above would each name only their own)."""
+    return Response("method not allowed: the SPARQL endpoint is read-only\n", status_code=405, headers={"Allow": ALLOW})
 
 
 def _browser_wants_the_page(request: Request, operation: SparqlRequest) -> bool:
