@@ -11,7 +11,9 @@ pyoxigraph's `substitutions` bind variables *around* the evaluation: the plan is
 
 The terms come from `canned_queries.to_term` (typed and checked) and are written with rdflib's N-Triples syntax, so
 no value can change the query's shape. Where the rewriting cannot be sure — `BOUND(?x)`, `$x`, a variable the
-SELECT does not project, a sub-query — `inline_parameters` returns None and the caller keeps `substitutions`.
+SELECT does not project, a sub-query that uses one (it has its own scope) — `inline_parameters` returns None and the
+caller keeps `substitutions`. A sub-query that uses no bound variable is left as it is (issue 7: the canned queries
+aggregate or deduplicate in sub-queries and keep their parameters in the outer query).
 The rewritten text still goes through the guard in the worker, like any query.
 """
 
@@ -72,8 +74,11 @@ def inline_parameters(sparql: str, bindings: Mapping[str, Node]) -> str | None:
         return None
     tokens = _tokens(sparql)
     upper = [text.upper() if kind == "word" else "" for kind, text in tokens]
-    if any(kind == "dollar" for kind, _ in tokens) or upper.count("SELECT") != 1:
-        return None  # $x variables, or a sub-query: keep substitution
+    if any(kind == "dollar" for kind, _ in tokens) or "SELECT" not in upper:
+        return None  # $x variables: keep substitution
+    inner = _sub_query_tokens(tokens, upper)
+    if any(kind == "var" and text[1:] in terms for i, (kind, text) in enumerate(tokens) if i in inner):
+        return None  # a sub-query uses a bound variable (its own scope): keep substitution
     for index, word in enumerate(upper):
         if word == "BOUND":
             following = [t for t in tokens[index + 1 : index + 4] if t[0] != "other" or t[1].strip()]
@@ -81,7 +86,7 @@ def inline_parameters(sparql: str, bindings: Mapping[str, Node]) -> str | None:
                 return None
     select = upper.index("SELECT")
     where = next((i for i, word in enumerate(upper) if word == "WHERE" and i > select), None)
-    if where is None:
+    if where is None or where in inner:
         return None
     projected = {text[1:] for kind, text in tokens[select:where] if kind == "var"}
     if not set(terms) <= projected:
@@ -89,6 +94,9 @@ def inline_parameters(sparql: str, bindings: Mapping[str, Node]) -> str | None:
     out: list[str] = []
     section, depth, group_items = "head", 0, 0
     for index, (kind, text) in enumerate(tokens):
+        if index in inner:  # a sub-query without any bound variable: as it is
+            out.append(text)
+            continue
         if index == where:
             section = "body"
         if kind == "other" and section == "head":
@@ -111,6 +119,28 @@ def inline_parameters(sparql: str, bindings: Mapping[str, Node]) -> str | None:
                 out.append(str(term))
             continue
         out.append(text)
-    if "GROUP" in upper and not group_items:
+    if any(word == "GROUP" for i, word in enumerate(upper) if i not in inner) and not group_items:
         return None  # every grouping variable was bound: GROUP BY would be left empty
     return "".join(out)
+
+
+def _sub_query_tokens(tokens: list[tuple[str, str]], upper: list[str]) -> set[int]:
+    """Indexes of the tokens of sub-queries: from each SELECT after the first to the brace closing its group."""
+    inside: set[int] = set()
+    depth, first = 0, True
+    for index, (kind, text) in enumerate(tokens):
+        if kind == "other" and text in "{}":
+            depth += 1 if text == "{" else -1
+        if upper[index] != "SELECT" or index in inside:
+            continue
+        if first:
+            first = False
+            continue
+        level, end = depth, index + 1
+        while end < len(tokens) and level >= depth:
+            kind_end, text_end = tokens[end]
+            if kind_end == "other" and text_end in "{}":
+                level += 1 if text_end == "{" else -1
+            end += 1
+        inside.update(range(index, end - 1))  # up to the closing brace of the enclosing group, excluded
+    return inside

@@ -33,11 +33,25 @@ def test_strings_iris_and_comments_mentioning_the_variable_are_left_alone() -> N
     assert inlined == f'SELECT (<{ORG}> AS ?org) WHERE {{ # ?org here\n <{ORG}> <http://x/?org> "?org" }}'
 
 
+def test_a_sub_query_without_the_variable_is_left_as_it_is() -> None:
+    query = (
+        "SELECT ?lang ?x ?n WHERE { ?x <p> ?l FILTER (LANG(?l) = ?lang) "
+        "{ SELECT ?x (COUNT(*) AS ?n) WHERE { ?x <q> ?y } GROUP BY ?x } } GROUP BY ?lang ?x ?n"
+    )
+    inlined = inline_parameters(query, {"lang": Literal("en")})
+    assert inlined == (
+        'SELECT ("en" AS ?lang) ?x ?n WHERE { ?x <p> ?l FILTER (LANG(?l) = "en") '
+        "{ SELECT ?x (COUNT(*) AS ?n) WHERE { ?x <q> ?y } GROUP BY ?x } } GROUP BY  ?x ?n"
+    )
+
+
 @pytest.mark.parametrize(
     "query",
     [
         "SELECT ?org WHERE { ?s ?p ?o FILTER (BOUND(?org)) }",  # BOUND of a constant is not SPARQL
-        "SELECT ?org WHERE { { SELECT ?org WHERE { ?org ?p ?o } } }",  # a sub-query
+        "SELECT ?org WHERE { { SELECT ?org WHERE { ?org ?p ?o } } }",  # a sub-query using it: its own scope
+        "SELECT ?org WHERE { ?org ?p ?x { SELECT ?x WHERE { ?x ?q ?org } } }",  # used, not projected, inside
+        "SELECT ?org (COUNT(*) AS ?n) WHERE { ?org ?p ?x { SELECT ?x WHERE { ?x ?q ?o } GROUP BY ?x } } GROUP BY ?org",
         "SELECT $org WHERE { $org ?p ?o }",  # $ variables
         "SELECT ?s WHERE { ?s ?p ?org }",  # not projected: Oxigraph would not substitute it either
         "SELECT ?org (COUNT(*) AS ?n) WHERE { ?org ?p ?o } GROUP BY ?org",  # GROUP BY would be left empty
