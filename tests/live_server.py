@@ -35,6 +35,14 @@ class LiveServer:
         return f"{self.url}/sparql"
 
 
+def free_port() -> int:
+    """A TCP port nothing listens on right now (for a server started as a separate process)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 @contextmanager
 def serve_in_thread(
     make_settings: Callable[[str], Settings],

@@ -7,7 +7,6 @@ time limit, waits until it answers, and stops it on exit. `coopgraph_load(url)` 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,17 +15,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from live_server import free_port
 
 OXIGRAPH = Path(sys.executable).with_name("oxigraph")
 COOPGRAPH = Path(sys.executable).with_name("coopgraph")
 BACKEND_TIMEOUT_S = 8  # oxigraph's own limit, above the services' in these tests: theirs must act first
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @contextmanager

@@ -12,7 +12,6 @@ import importlib.util
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_server import LiveServer, serve_in_thread
+from live_server import LiveServer, free_port, serve_in_thread  # noqa: F401  (free_port: for the ops tests)
 
 from app.core.config import PROJECT_ROOT, Settings
 
@@ -86,13 +85,6 @@ def ops_settings(folders: dict[str, Path], public_base_url: str, **overrides: An
 
 
 OpsServer = LiveServer  # the ops tests' name for it
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
