@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     )
 
     # Scale (issue 7): result cache, persisted knowledge, inference engine
+    query_store_in_memory_mb: int = Field(
+        64,
+        ge=0,
+        description="A store taking at most this much disk (MB; ~100k asserted triples take 33) is copied into each "
+        "query worker's memory, where queries run 2–6× faster; a larger one is read from disk. 0 = always from disk",
+    )
     result_cache_mb: int = Field(
         64, ge=0, description="Memory for cached query results (MB, least recently used evicted first); 0 = off"
     )

@@ -262,6 +262,7 @@ def executor_for(settings: Settings, store_dir: Path, events: QueryEvents = NO_Q
         max_bytes=settings.max_response_bytes,
         sandbox_network=not settings.service_allowlist,
         memory_limit_mb=settings.query_memory_mb,
+        in_memory_max_bytes=settings.query_store_in_memory_mb * 1024 * 1024,
     )
     return QueryExecutor(
         config, settings.query_workers, settings.query_timeout_s, settings.query_queue_timeout_s, events

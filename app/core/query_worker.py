@@ -81,6 +81,7 @@ class WorkerConfig:
     max_bytes: int = 50_000_000
     sandbox_network: bool = True
     memory_limit_mb: int | None = None
+    in_memory_max_bytes: int = 0  # issue 7: a store this small on disk is copied into the worker's memory
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class WorkerContext:
 
     def __init__(self, config: WorkerConfig) -> None:
         self.config = config
-        self.store = EmbeddedStore.open_read_only(Path(config.store_path))
+        self.store = EmbeddedStore.open_for_queries(Path(config.store_path), config.in_memory_max_bytes)
         graphs = frozenset(self.store.named_graphs())
         self.policy = GuardPolicy(graphs, frozenset(config.service_allowlist), dict(config.prefixes))
         self.asserted_graphs = sorted(graphs - {str(ONTOLOGY_GRAPH), str(INFERRED_GRAPH)})

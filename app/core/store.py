@@ -20,6 +20,7 @@ class EmbeddedStore:
         self.path = path
         self._store = ox.Store(str(path)) if path is not None else ox.Store()
         self.merged_default_graph = False
+        self.in_memory = path is None
 
     @classmethod
     def open_read_only(cls, path: Path) -> EmbeddedStore:
@@ -27,9 +28,24 @@ class EmbeddedStore:
         store = cls.__new__(cls)
         store.path = path
         store._store = ox.Store.read_only(str(path))
+        store.in_memory = False
         default_graph = store._store.quads_for_pattern(None, None, None, ox.DefaultGraph())
         store.merged_default_graph = next(iter(default_graph), None) is not None
         return store
+
+    @classmethod
+    def open_for_queries(cls, path: Path, in_memory_max_bytes: int) -> EmbeddedStore:
+        """The on-disk store for a query worker: copied into memory when it takes at most `in_memory_max_bytes` on
+        disk (an in-memory store answers 2–6× faster: no block reads, no decompression), else read from disk."""
+        on_disk = cls.open_read_only(path)
+        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+        if size > in_memory_max_bytes:
+            return on_disk
+        in_memory = cls.wrapping(ox.Store())
+        in_memory._store.bulk_extend(on_disk._store.quads_for_pattern(None, None, None, None))
+        in_memory.path, in_memory.merged_default_graph = path, on_disk.merged_default_graph
+        in_memory.in_memory = True
+        return in_memory
 
     @classmethod
     def wrapping(cls, store: Any) -> EmbeddedStore:
@@ -38,6 +54,7 @@ class EmbeddedStore:
         wrapped.path = None
         wrapped._store = store
         wrapped.merged_default_graph = False
+        wrapped.in_memory = False
         return wrapped
 
     @classmethod

@@ -117,8 +117,12 @@ def sparql_server(fixture_project: dict[str, Path]) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="session")
 def short_timeout_server(fixture_project: dict[str, Path]) -> Iterator[LiveServer]:
-    """The fixture project with a 2 s query timeout (TIMEOUT_S): for runaway queries."""
-    with serve_in_thread(lambda url: fixture_settings(fixture_project, url, query_timeout_s=TIMEOUT_S)) as server:
+    """The fixture project with a 2 s query timeout (TIMEOUT_S): for runaway queries; its store is read from disk."""
+
+    def settings(url: str) -> Settings:  # and its query workers read the store from disk, as at a million triples
+        return fixture_settings(fixture_project, url, query_timeout_s=TIMEOUT_S, query_store_in_memory_mb=0)
+
+    with serve_in_thread(settings) as server:
         yield server
 
 

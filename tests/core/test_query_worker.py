@@ -52,6 +52,24 @@ def count(ctx: WorkerContext, sparql: str = COUNT, **job: object) -> int:
     return int(json.loads(result.body)["results"]["bindings"][0]["n"]["value"])
 
 
+QUERIES = [
+    COUNT,
+    "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g",
+    "SELECT ?s ?label WHERE { ?s <http://example.org/label> ?label } ORDER BY ?s ?label",
+    "CONSTRUCT { ?s ?p ?o } WHERE { ?s <http://example.org/value> ?o ; ?p ?o }",
+]
+
+
+def test_a_small_store_is_copied_into_memory_and_answers_the_same(store_dir: Path) -> None:
+    on_disk, in_memory = context(store_dir), context(store_dir, in_memory_max_bytes=64 * 1024 * 1024)
+    assert not on_disk.store.in_memory and in_memory.store.in_memory
+    assert context(store_dir, in_memory_max_bytes=1024).store.in_memory is False  # larger than allowed: disk
+    for sparql in QUERIES:
+        answers = [answer(ctx, QueryJob(sparql, union_of_all_graphs=True)) for ctx in (on_disk, in_memory)]
+        assert not any(isinstance(a, Exception) for a in answers), answers
+        assert answers[0].body == answers[1].body and answers[0].count > 0  # type: ignore[union-attr]
+
+
 def test_default_graph_settings(store_dir: Path) -> None:
     assert count(context(store_dir)) == 90 + 1 + 2 + 1 + 100  # the shared triple once: a merge, not a bag
     assert count(context(store_dir, default_graph="asserted")) == 90 + 1 + 1 + 2  # bag over the data graphs
