@@ -116,11 +116,21 @@ class WorkerContext:
 
     def __init__(self, config: WorkerConfig) -> None:
         self.config = config
-        self.store = EmbeddedStore.open_for_queries(Path(config.store_path), config.in_memory_max_bytes)
+        self.store = EmbeddedStore.open_read_only(Path(config.store_path))
+        self.copied_in_memory = threading.Event()
+        if 0 < self.store.size_on_disk() <= config.in_memory_max_bytes:  # issue 7: answered from disk until copied
+            threading.Thread(target=self._copy_into_memory, name="copy-into-memory", daemon=True).start()
         graphs = frozenset(self.store.named_graphs())
         self.policy = GuardPolicy(graphs, frozenset(config.service_allowlist), dict(config.prefixes))
         self.asserted_graphs = sorted(graphs - {str(ONTOLOGY_GRAPH), str(INFERRED_GRAPH)})
         self.inspect: Callable[[str], InspectedQuery] = lru_cache(maxsize=1024)(self._inspect)
+
+    def _copy_into_memory(self) -> None:
+        try:
+            self.store = self.store.copied_in_memory()  # one assignment: a query sees one store or the other
+        except (OSError, MemoryError, ValueError) as error:
+            log.warning("the store stays on disk: copying it into memory failed (%s)", error)
+        self.copied_in_memory.set()
 
     def _inspect(self, sparql: str) -> InspectedQuery:
         return inspect_query(sparql, self.policy, lambda text: engine_syntax_check(text, self.config.prefixes))

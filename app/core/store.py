@@ -33,18 +33,19 @@ class EmbeddedStore:
         store.merged_default_graph = next(iter(default_graph), None) is not None
         return store
 
-    @classmethod
-    def open_for_queries(cls, path: Path, in_memory_max_bytes: int) -> EmbeddedStore:
-        """The on-disk store for a query worker: copied into memory when it takes at most `in_memory_max_bytes` on
-        disk (an in-memory store answers 2–6× faster: no block reads, no decompression), else read from disk."""
-        on_disk = cls.open_read_only(path)
-        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-        if size > in_memory_max_bytes:
-            return on_disk
-        in_memory = cls.wrapping(ox.Store())
-        in_memory._store.bulk_extend(on_disk._store.quads_for_pattern(None, None, None, None))
-        in_memory.path, in_memory.merged_default_graph = path, on_disk.merged_default_graph
-        in_memory.in_memory = True
+    def size_on_disk(self) -> int:
+        """Bytes the on-disk store takes (0 for an in-memory one)."""
+        return 0 if self.path is None else sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
+
+    def copied_in_memory(self) -> EmbeddedStore:
+        """The same quads in an in-memory store, where queries run 2–6× faster (no block reads, no decompression).
+
+        Through N-Quads, which pyoxigraph writes and parses without holding the GIL: a query worker copying in a
+        thread keeps answering from disk meanwhile.
+        """
+        in_memory = EmbeddedStore.wrapping(ox.Store())
+        in_memory._store.load(self._store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        in_memory.path, in_memory.merged_default_graph, in_memory.in_memory = self.path, self.merged_default_graph, True
         return in_memory
 
     @classmethod
