@@ -22,6 +22,7 @@ from run_bench import (
     RESULTS,
     children,
     coopgraph,
+    free_port,
     parameters_for,
     pick_parameters,
     proc_kb,
@@ -79,13 +80,14 @@ def main() -> None:
     print(f"{args.size}: {files} articles, {triples} asserted triples", flush=True)
     with tempfile.TemporaryDirectory(prefix="coopgraph-build-") as tmp:
         cache, log = args.cache or Path(tmp) / "cache", Path(tmp) / "server.log"
+        port = free_port()  # the restart serves on the same port (same settings) as the first build, as a restart does
         if args.cache is None:
-            with coopgraph(data, cache, log, result_cache_mb=0, log_level="info") as server:
+            with coopgraph(data, cache, log, result_cache_mb=0, log_level="info", port=port) as server:
                 result["startup_s"] = server.ready_s
                 result["startup_peak_rss_mb"] = proc_kb(server.process.pid, "VmHWM") / 1024
                 result["startup_stages_s"] = stage_times(log)
             print(json.dumps(result), flush=True)
-        with coopgraph(data, cache, log, result_cache_mb=0, log_level="info") as server:
+        with coopgraph(data, cache, log, result_cache_mb=0, log_level="info", port=port) as server:
             result["restart_s"] = server.ready_s
             picked = pick_parameters(server.url)
             pids = [server.process.pid, *children(server.process.pid)]

@@ -121,10 +121,14 @@ def wait_ready(url: str, process: subprocess.Popen[bytes], timeout_s: float) -> 
 
 @contextmanager
 def coopgraph(
-    data: Path, cache: Path, log: Path, *, result_cache_mb: int, log_level: str = "warning"
+    data: Path, cache: Path, log: Path, *, result_cache_mb: int, log_level: str = "warning", port: int | None = None
 ) -> Iterator[Server]:
-    """`coopgraph serve` on `data` with the knowledge cache at `cache`; stopped (SIGINT) on exit."""
-    port = free_port()
+    """`coopgraph serve` on `data` with the knowledge cache at `cache`; stopped (SIGINT) on exit.
+
+    `port`: a restart passes the first run's, so the settings (public URL included) are those of the first run, as
+    for a real restart (the kept service description is keyed by them); else a free port.
+    """
+    port = port if port is not None else free_port()
     env = dict(os.environ)
     env.update(
         COOPGRAPH_DATA_DIR=str(data),
@@ -382,13 +386,14 @@ def bench_size(size: str, args: argparse.Namespace) -> dict[str, Any]:
     catalogue = list(load_catalogue(ROOT / "queries"))
     with tempfile.TemporaryDirectory(prefix="coopgraph-bench-") as tmp:
         cache, log = Path(tmp) / "cache", Path(tmp) / "server.log"
-        with coopgraph(data, cache, log, result_cache_mb=0, log_level="info") as server:
+        port = free_port()  # the restart serves on the same port (same public URL) as the first start, like a restart
+        with coopgraph(data, cache, log, result_cache_mb=0, log_level="info", port=port) as server:
             result["startup_s"] = server.ready_s
             result["startup_peak_rss_mb"] = proc_kb(server.process.pid, "VmHWM") / 1024
             result["startup_stages_s"] = stage_times(log)
         print(f"startup {result['startup_s']:.1f} s, peak RSS {result['startup_peak_rss_mb']:.0f} MB", flush=True)
         log.write_text("")
-        with coopgraph(data, cache, log, result_cache_mb=0) as server:
+        with coopgraph(data, cache, log, result_cache_mb=0, port=port) as server:
             result["restart_s"] = server.ready_s
             url = server.url
             picked = pick_parameters(url)

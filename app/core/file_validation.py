@@ -1,21 +1,22 @@
 """Validate a large graph article by article: pyshacl in parallel processes, and only on the articles that changed.
 
-pyshacl costs ~0.4 ms of Python per asserted triple with CoopGraph's shapes (a million triples: minutes on one
-core), and needs the graph in rdflib memory. For large graphs the store-first pipeline (store_pipeline.py) judges
-each source article with the reference graphs — ontology, places, gazetteer, concept schemes — as
-`coopgraph validate FILE` and the curation import judge a new article:
+pyshacl as it ships costs ~0.3 ms of Python per asserted triple with CoopGraph's shapes (a million triples: minutes
+on one core; ~0.08 ms with the shortcuts of shacl_speedups.py, issue 7), and needs the graph in rdflib memory. For
+large graphs the store-first pipeline (store_pipeline.py) judges each source article with the reference graphs —
+ontology, places, gazetteer, concept schemes — as `coopgraph validate FILE` and the curation import judge one:
 
-- the articles are validated in batches (a few hundred kB of Turtle each) by a pool of processes, each holding one
-  batch in rdflib at a time, so memory stays bounded and both cores work;
+- the articles are validated in batches (BATCH_BYTES of Turtle each, parsed by Oxigraph) by a pool of processes,
+  each holding one batch and the reference graphs in rdflib at a time, so memory stays bounded and both cores work;
 - each article's results are kept under `cache_dir/validation/<references hash>/<article hash>.json`, so a rebuild
   after one article changed re-validates that article only; any change to the shapes, ontology or reference graphs
   (or to pyshacl or this code) changes the references hash and re-validates everything;
-- the QA checks (queries/checks/) then run over the whole store: they catch what spans articles (two labels for one
-  node in two files, derived properties asserted anywhere).
+- the QA checks (queries/checks/) run over the whole store meanwhile (store_pipeline.py): they catch what spans
+  articles (two labels for one node in two files, derived properties asserted anywhere).
 
 What this cannot see is a shape that needs another article's statements about a node: e.g. an organisation whose seat
 only another article states gets the Info "no coop:basedIn" here and not in a whole-graph run. Violations and
-Warnings are the same on the shipped data and on generated graphs (tests/core/test_file_validation.py).
+Warnings are the same on the shipped data and on generated graphs (tests/core/test_store_pipeline.py), and the
+reports are the ones the rdflib-parsed, plain-pyshacl batches gave (tests/core/test_shacl_speedups.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import json
 import logging
 import multiprocessing
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -34,7 +36,9 @@ from functools import lru_cache
 from importlib.metadata import version as package_version
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from app import __version__
 from app.core.sources import RdfSource, SourceRole, parse_turtle
@@ -102,18 +106,69 @@ def validate_batch(paths: list[str], references: ReferenceFiles) -> dict[str, li
     data = Graph()
     for triple in reference_data:
         data.add(triple)
-    subjects: dict[str, set[URIRef]] = {}
-    for path in paths:
-        article = parse_turtle(Path(path))
-        subjects[path] = {s for s in article.subjects() if isinstance(s, URIRef)}
-        for triple in article:
+    owners: dict[URIRef, list[str]] = {}
+    terms: dict[object, Node] = {}
+    for number, path in enumerate(paths):
+        subjects: set[URIRef] = set()
+        for triple in article_triples(Path(path), f"a{number}x", terms):
             data.add(triple)
+            if isinstance(triple[0], URIRef):
+                subjects.add(triple[0])
+        for subject in subjects:
+            owners.setdefault(subject, []).append(path)
     per_file: dict[str, list[dict[str, object]]] = {path: [] for path in paths}
-    for issue in run_shapes(data, shapes, ontology) if len(shapes) else []:
-        owners = [path for path in paths if URIRef(issue.focus) in subjects[path]] or paths
-        for path in owners:
-            per_file[path].append(asdict(issue))
+    issues = run_shapes(data, shapes, ontology, data_is_scratch=True) if len(shapes) else []
+    del data
+    for issue in issues:
+        record = asdict(issue)
+        for path in owners.get(URIRef(issue.focus), paths):
+            per_file[path].append(record)
     return per_file
+
+
+# A language tag with a capital (rdflib keeps its case, Oxigraph lowers it) or an explicit xsd:string (rdflib tells
+# it from a plain literal, RDF 1.1 does not): such files are parsed by rdflib, as before, so the terms are the same.
+_RDFLIB_ONLY = re.compile(rb"[\x22']@[A-Za-z0-9-]*[A-Z]|XMLSchema#string|xsd:string")
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def article_triples(path: Path, blank_prefix: str, terms: dict[object, Node]) -> Iterator[tuple[Node, Node, Node]]:
+    """The triples of one Turtle file as rdflib terms — what `parse_turtle(path)` holds, parsed by Oxigraph (with the
+    graph built, about half the time of rdflib's Turtle parser; tests/core/test_shacl_speedups.py compares both).
+
+    Blank nodes get `blank_prefix` before their label (labels are per file); `terms` caches the other terms across
+    files (a batch repeats the same IRIs and labels many times).
+    """
+    text = path.read_bytes()
+    if _RDFLIB_ONLY.search(text):
+        yield from parse_turtle(path)
+        return
+    try:
+        triples = [q.triple for q in ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())]
+    except SyntaxError:
+        yield from parse_turtle(path)  # raises RdfSyntaxError with rdflib's message and line, as before
+        return
+
+    def term(node: object) -> Node:
+        if isinstance(node, ox.BlankNode):
+            return BNode(blank_prefix + node.value)
+        found = terms.get(node)
+        if found is None:
+            if isinstance(node, ox.NamedNode):
+                found = URIRef(node.value)
+            else:
+                assert isinstance(node, ox.Literal)
+                if node.language:
+                    found = Literal(node.value, lang=node.language)
+                elif node.datatype.value == _XSD_STRING:
+                    found = Literal(node.value)
+                else:
+                    found = Literal(node.value, datatype=URIRef(node.datatype.value))
+            terms[node] = found
+        return found
+
+    for triple in triples:
+        yield term(triple.subject), term(triple.predicate), term(triple.object)
 
 
 def _batches(paths: list[Path]) -> Iterator[list[str]]:

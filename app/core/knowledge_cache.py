@@ -132,6 +132,26 @@ def load_catalogue_cached(settings: Settings) -> Catalogue:
     return catalogue
 
 
+# Settings the service description never shows (issue 7: a restart with another log level, worker count or port
+# behind the same public URL reuses the kept description instead of ~10 s of full-store statistics at 1M triples).
+# Everything else — public URL, default graph, limits, SERVICE allow-list, any setting added later — is in the key.
+NOT_DESCRIBED = {
+    "host",
+    "port",
+    "log_level",
+    "workers",
+    "query_workers",
+    "result_cache_mb",
+    "slow_query_ms",
+    "slow_query_log_chars",
+    "shutdown_grace_s",
+    "load_in_background",
+    "cors_origins",
+    "trusted_proxies",
+    "curator_token",
+}
+
+
 def kept_descriptions(
     settings: Settings, dumps_dir: Path, catalogue: Catalogue, describe: Callable[[], dict[str, bytes]]
 ) -> dict[str, bytes]:
@@ -141,7 +161,8 @@ def kept_descriptions(
     with one entry per named graph in four syntaxes: about 10 s at a million triples. They only change with the data
     (the version folder they are kept in), the settings and the canned queries (the key).
     """
-    digest = hashlib.sha256(settings.model_dump_json().encode())
+    described = settings.model_dump(exclude=NOT_DESCRIBED)
+    digest = hashlib.sha256(json.dumps(described, sort_keys=True, default=str).encode() + settings.public_base.encode())
     for query in catalogue:
         digest.update(query.path.name.encode() + b"\0" + query.sparql.encode() + b"\0")
     kept = dumps_dir / f"service-description-{digest.hexdigest()[:24]}.json"

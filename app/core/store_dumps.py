@@ -24,12 +24,19 @@ DATASET_FORMATS = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS}
 def _graph_store(store: ox.Store, graphs: Iterable[ox.NamedNode]) -> ox.Store:
     """The RDF merge of `graphs` (a set of triples) in the default graph of an in-memory store."""
     merged = ox.Store()
-    for graph in graphs:
+    for graph in graphs:  # quad by quad, not by a load, which would rename the blank nodes
         merged.extend(
             ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
             for q in store.quads_for_pattern(None, None, None, graph)
         )
     return merged
+
+
+def _only_graphs(store: ox.Store, graphs: list[ox.NamedNode]) -> bool:
+    """Whether the store holds exactly `graphs` and nothing in its default graph (then it can be dumped whole)."""
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        return False
+    return set(store.named_graphs()) == set(graphs) and len(set(graphs)) == len(graphs)
 
 
 def _record(path: Path, part: str, extension: str, triples: int) -> Dump:
@@ -53,12 +60,19 @@ def write_store_dumps(
             prefixes = PREFIXES if rdf_format is not ox.RdfFormat.N_TRIPLES else None
             merged.dump(str(path), format=rdf_format, from_graph=ox.DefaultGraph(), prefixes=prefixes)
             dumps.append(_record(path, part, extension, len(merged)))
-    quads = sum(1 for graph in dataset_graphs for _ in store.quads_for_pattern(None, None, None, graph))
+    whole = _only_graphs(store, dataset_graphs)  # the store-first build's case: dumped by Oxigraph, no Python loop
+    if whole:
+        quads = len(store)
+    else:
+        quads = sum(1 for graph in dataset_graphs for _ in store.quads_for_pattern(None, None, None, graph))
     for extension, rdf_format in DATASET_FORMATS.items():
         path = out_dir / f"coopgraph.{extension}"
-        every = (q for graph in dataset_graphs for q in store.quads_for_pattern(None, None, None, graph))
         prefixes = PREFIXES if rdf_format is ox.RdfFormat.TRIG else None
-        ox.serialize(every, str(path), format=rdf_format, prefixes=prefixes)
+        if whole:
+            store.dump(str(path), format=rdf_format, prefixes=prefixes)
+        else:
+            every = (q for graph in dataset_graphs for q in store.quads_for_pattern(None, None, None, graph))
+            ox.serialize(every, str(path), format=rdf_format, prefixes=prefixes)
         dumps.append(_record(path, "dataset", extension, quads))
     lines = "".join(f"{d.sha256}  {d.name}\n" for d in dumps)
     (out_dir / CHECKSUMS_FILE).write_text(lines, encoding="utf-8")

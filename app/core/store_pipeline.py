@@ -5,10 +5,11 @@ serialises it again for the store and the dumps: right for the five articles, mi
 triples. Past `large_graph_bytes` of Turtle, persisted_store builds with this pipeline instead:
 
 - parse: each file bulk-loaded by Oxigraph into its named graph of the on-disk store (a million triples: seconds);
-- validate: the shapes per article with the reference graphs, in parallel, cached per article (file_validation.py),
-  then the QA checks over the store;
+- validate: the shapes per article with the reference graphs, in worker processes, cached per article
+  (file_validation.py), and meanwhile, in this process, the QA checks over the store;
 - infer: the SPARQL-rule closure (rule_inference.py; owlrl's own closure, proven equal by the tests) in an in-memory
-  Oxigraph store holding the data and ontology graphs, added as the inferred graph;
+  Oxigraph store holding the data and ontology graphs — computed while the shapes still run (it only reads the
+  store), added as the inferred graph once the data is known to validate (the log shows "infer" inside "validate");
 - index: the default graph receives the merge of the named graphs (the layout the query workers expect);
 - dumps: written by Oxigraph's serialisers (store_dumps.py).
 
@@ -19,6 +20,7 @@ The result is the same store layout, dumps and report as the rdflib road; no rdf
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,9 +38,13 @@ from app.core.rule_inference import added_in_store, check_supported, is_store_ar
 from app.core.sources import RdfSource, RdfSyntaxError, SourceRole, discover_sources, parse_turtle
 from app.core.store import EmbeddedStore
 from app.core.store_dumps import write_store_dumps
-from app.core.validation import Severity, ValidationIssue, ValidationReport, run_checks
+from app.core.validation import Severity, ValidationIssue, ValidationReport, run_check
 
 log = logging.getLogger("coopgraph.build")
+
+# QA checks at once, in threads (Oxigraph releases the GIL). One: on two cores the shape workers and the inference
+# already keep both busy, and a second check thread slowed the whole stage down (measured at 100k triples).
+CHECK_THREADS = 1
 
 
 @dataclass(frozen=True)
@@ -64,22 +70,39 @@ def build_store(settings: Settings, store_dir: Path, dumps_dir: Path) -> StoreBu
     with stage("parse"):
         for source in served:
             _load(store, source)
-    with stage("validate"):
-        report = _validate(settings, sources, store)
+    # issue 7: the shapes run in worker processes (file_validation.py), the QA checks in a thread (Oxigraph evaluates
+    # them without the GIL) and the inference here, all at once: they only read `store`
+    pool = ThreadPoolExecutor(1 + CHECK_THREADS, thread_name_prefix="coopgraph-validate")
+    with pool, stage("validate"):
+        shapes = pool.submit(validate_articles, sources, settings.cache_dir)
+        pending = _start_checks(settings, store, pool)
+        with stage("infer"):
+            try:
+                inferred: list[ox.Triple] | BaseException = _infer(settings, sources, store)
+            except Exception as error:  # reported only if the data validates, as when infer came after
+                inferred = error
+        checks = [issue for check in pending for issue in check.result()]
+        report = _report(shapes.result() + checks, store, sources)
     if not report.conforms:
         raise InvalidDataError(report)
-    with stage("infer"):
-        inferred = _infer(settings, sources, store)
-        store.bulk_load(
-            ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES),
-            format=ox.RdfFormat.N_TRIPLES,
-            to_graph=ox.NamedNode(str(INFERRED_GRAPH)),
-        )
+    if isinstance(inferred, BaseException):
+        raise inferred
+    store.bulk_load(
+        ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES),
+        format=ox.RdfFormat.N_TRIPLES,
+        to_graph=ox.NamedNode(str(INFERRED_GRAPH)),
+    )
+    named = [*_graphs(served), ox.NamedNode(str(INFERRED_GRAPH))]  # every graph of `store` (no default graph)
     with stage("index"):
-        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")  # the default graph: the merge
+        # the named graphs, then the default graph: their merge (the layout the query workers expect), written as each
+        # graph's triples after the quads rather than built by a SPARQL INSERT in memory (issue 7: time and memory
+        # at 1M). One document, one load: a load renames blank nodes, consistently within a document only.
+        document = _dump(store, ox.RdfFormat.N_QUADS) + _triples_of(store, named)
         on_disk = ox.Store(str(store_dir))
-        on_disk.bulk_load(store.dump(format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        on_disk.bulk_load(document, format=ox.RdfFormat.N_QUADS)
+        del document
         on_disk.flush()
+        triples = len(on_disk)
         del on_disk  # the read-write handle is dropped: only read-only handles remain
     with stage("dumps"):
         data_graphs = _graphs(s for s in sources if s.role is SourceRole.DATA)
@@ -88,12 +111,21 @@ def build_store(settings: Settings, store_dir: Path, dumps_dir: Path) -> StoreBu
             "inferred": [ox.NamedNode(str(INFERRED_GRAPH))],
             "ontology": [ox.NamedNode(str(ONTOLOGY_GRAPH))],
         }
-        dataset = [*_graphs(served), ox.NamedNode(str(INFERRED_GRAPH))]
-        dumps = write_store_dumps(store, parts, dataset, dumps_dir)
+        dumps = write_store_dumps(store, parts, named, dumps_dir)
         write_report(report, dumps_dir)
-    triples = len(store)
     log.info("built %d quads (data version %s) into %s", triples, version[:12], store_dir)
     return StoreBuild(version, report, dumps, triples)
+
+
+def _triples_of(store: ox.Store, graphs: list[ox.NamedNode]) -> bytes:
+    """The triples of `graphs` as one N-Triples document (a triple in several graphs appears once per graph)."""
+    return b"".join(_dump(store, ox.RdfFormat.N_TRIPLES, graph) for graph in graphs)
+
+
+def _dump(store: ox.Store, rdf_format: ox.RdfFormat, graph: ox.NamedNode | None = None) -> bytes:
+    dumped = store.dump(format=rdf_format) if graph is None else store.dump(format=rdf_format, from_graph=graph)
+    assert dumped is not None  # no output given: the bytes are returned
+    return dumped
 
 
 def _graphs(sources: object) -> list[ox.NamedNode]:
@@ -116,11 +148,14 @@ def _load(store: ox.Store, source: RdfSource) -> None:
         raise RdfSyntaxError(source.path, None, f"cannot read file: {error}") from error
 
 
-def _validate(settings: Settings, sources: list[RdfSource], store: ox.Store) -> ValidationReport:
-    issues = validate_articles(sources, settings.cache_dir)
+def _start_checks(settings: Settings, store: ox.Store, pool: ThreadPoolExecutor) -> list[Future[list[ValidationIssue]]]:
+    """The QA checks (queries/checks/, in name order) over the whole store, each in `pool`; their pending results."""
     checks = settings.queries_dir / "checks"
-    if checks.is_dir():
-        issues += run_checks(EmbeddedStore.wrapping(store), checks)
+    wrapped = EmbeddedStore.wrapping(store)
+    return [pool.submit(run_check, wrapped, check) for check in sorted(checks.glob("*.rq"))] if checks.is_dir() else []
+
+
+def _report(issues: list[ValidationIssue], store: ox.Store, sources: list[RdfSource]) -> ValidationReport:
     located = [_with_files(issue, store, sources) for issue in issues]
     order = list(Severity)
     located.sort(key=lambda i: (order.index(i.severity), i.files, i.focus, i.path or "", i.message))
@@ -150,14 +185,14 @@ def _infer(settings: Settings, sources: list[RdfSource], store: ox.Store) -> lis
     check_supported(ontology)  # past large_graph_bytes owlrl cannot finish: an ontology beyond the rules is an error
     work = ox.Store()
     for graph in _graphs(s for s in sources if s.role in (SourceRole.DATA, SourceRole.ONTOLOGY)):
-        work.extend(
+        work.extend(  # quad by quad, not by a load: a load renames blank nodes, the inferred triples need the same
             ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
             for q in store.quads_for_pattern(None, None, None, graph)
         )
     asserted = len(work)
-    schema = schema_closure(ontology)
-    work.bulk_load(schema.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    schema_triples = list(ox.parse(schema.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    schema_nt = schema_closure(ontology).serialize(format="nt", encoding="utf-8")
+    work.bulk_load(schema_nt, format=ox.RdfFormat.N_TRIPLES)
+    schema_triples = list(ox.parse(schema_nt, format=ox.RdfFormat.N_TRIPLES))
     rules = [rule.read_text(encoding="utf-8") for rule in sorted((settings.ontology_dir / "rules").glob("*.rq"))]
     added = [t for t in added_in_store(work, rules) if not is_store_artefact(t)]
     log.info("inferred %d triples over %d asserted", len(added) + len(schema_triples), asserted)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -12,6 +13,7 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from app.core.namespaces import SH
+from app.core.shacl_speedups import faster_pyshacl, memoised_shapes
 from app.core.sources import RdfSource, SourceRole
 from app.core.sparql_parse_memo import memoised_sparql_parsing
 from app.core.store import EmbeddedStore
@@ -74,16 +76,26 @@ def files_describing(dataset: Dataset, sources: list[RdfSource]) -> dict[Node, t
     return {subject: tuple(sorted(files)) for subject, files in where.items()}
 
 
-def run_shapes(data: Graph, shapes: Graph, ontology: Graph) -> list[ValidationIssue]:
-    """Run pyshacl (SHACL core + SHACL-SPARQL, no inference: the ontology supplies the class hierarchy)."""
-    with memoised_sparql_parsing():  # issue 7: the SPARQL-based shapes would re-parse per focus node
+def run_shapes(
+    data: Graph, shapes: Graph, ontology: Graph, data_is_scratch: bool = False, fast: bool = True
+) -> list[ValidationIssue]:
+    """Run pyshacl (SHACL core + SHACL-SPARQL, no inference: the ontology supplies the class hierarchy).
+
+    `data_is_scratch`: the caller throws `data` away afterwards, so pyshacl may mix the ontology into it in place
+    rather than into a copy (a copy of a large batch costs seconds and as much memory again). `fast=False` runs
+    pyshacl as it ships, without shacl_speedups (the tests compare both).
+    """
+    speedups = faster_pyshacl() if fast else nullcontext()
+    # issue 7: the SPARQL-based shapes would re-parse per focus node; pyshacl's per-node overhead (shacl_speedups)
+    with memoised_sparql_parsing(), speedups:
         _conforms, results, _text = shacl_validate(
             data,
-            shacl_graph=shapes,
+            shacl_graph=memoised_shapes(shapes) if fast else shapes,
             ont_graph=ontology,
             inference="none",
             advanced=True,
             allow_warnings=True,
+            inplace=data_is_scratch and fast,
         )
     assert isinstance(results, Graph)
     issues = []
@@ -104,20 +116,24 @@ def run_shapes(data: Graph, shapes: Graph, ontology: Graph) -> list[ValidationIs
 
 def run_checks(store: EmbeddedStore, checks_dir: Path) -> list[ValidationIssue]:
     """Run each QA query in checks_dir; every row it returns is a Violation (focus in ?focus, text in ?message)."""
+    return [issue for check in sorted(checks_dir.glob("*.rq")) for issue in run_check(store, check)]
+
+
+def run_check(store: EmbeddedStore, check: Path) -> list[ValidationIssue]:
+    """One QA query of queries/checks/: a Violation per row it returns."""
+    title = _first_comment(check) or check.stem
     issues = []
-    for check in sorted(checks_dir.glob("*.rq")):
-        title = _first_comment(check) or check.stem
-        for row in store.select(check.read_text(encoding="utf-8")):
-            focus = row.get("focus")
-            issues.append(
-                ValidationIssue(
-                    severity=Severity.VIOLATION,
-                    focus=str(focus) if focus is not None else "",
-                    message=str(row.get("message", title)),
-                    value=_optional(row.get("value")),
-                    check=check.name,
-                )
+    for row in store.select(check.read_text(encoding="utf-8")):
+        focus = row.get("focus")
+        issues.append(
+            ValidationIssue(
+                severity=Severity.VIOLATION,
+                focus=str(focus) if focus is not None else "",
+                message=str(row.get("message", title)),
+                value=_optional(row.get("value")),
+                check=check.name,
             )
+        )
     return issues
 
 
