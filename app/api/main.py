@@ -29,7 +29,7 @@ from app.core.canned_queries import Catalogue, load_catalogue
 from app.core.canned_query_description import describe_catalogue
 from app.core.config import Settings, SettingsError, get_settings
 from app.core.knowledge import Knowledge
-from app.core.knowledge_cache import kept_descriptions, load_catalogue_cached, restore_knowledge
+from app.core.knowledge_cache import kept_descriptions, kept_graph_counts, load_catalogue_cached, restore_knowledge
 from app.core.metrics import NO_QUERY_EVENTS, ServiceMetrics, load_facts
 from app.core.persisted_store import PreparedStore, prepare_store, stored_version
 from app.core.query_execution import executor_for
@@ -72,7 +72,8 @@ def load_state(
         finally:
             workers_started.result()
     if metrics is not None:  # operations (issue 8): load duration, triples per graph, for /ready and /metrics
-        metrics.record_load(load_facts(prepared.version, prepared.reused, started, store.triple_count_by_graph()))
+        counts = kept_graph_counts(prepared.dumps_dir, store.triple_count_by_graph)
+        metrics.record_load(load_facts(prepared.version, prepared.reused, started, counts))
     log.info(
         "serving data version %s from %s (%s) with %d query workers",
         prepared.version[:12],
@@ -117,7 +118,8 @@ def load_backend_state(
 
     descriptions = kept_descriptions(settings, dumps_dir, queries_catalogue, describe)
     if metrics is not None:
-        metrics.record_load(load_facts(version, True, started, store.triple_count_by_graph()))
+        counts = kept_graph_counts(dumps_dir, store.triple_count_by_graph)
+        metrics.record_load(load_facts(version, True, started, counts))
     log.info("serving data version %s from the backend %s", version[:12], settings.backend)
     return ServiceState(settings, store, dumps_dir, dumps, version, queries, descriptions, _no_knowledge)
 

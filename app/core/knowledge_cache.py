@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from importlib.metadata import version as package_version
 from pathlib import Path
+from typing import Any
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
@@ -166,16 +167,28 @@ def kept_descriptions(
     for query in catalogue:
         digest.update(query.path.name.encode() + b"\0" + query.sparql.encode() + b"\0")
     kept = dumps_dir / f"service-description-{digest.hexdigest()[:24]}.json"
+    stored = _kept_json(kept, lambda: {k: base64.b64encode(v).decode() for k, v in describe().items()})
+    return {key: base64.b64decode(value) for key, value in stored.items()}
+
+
+def kept_graph_counts(dumps_dir: Path, count: Callable[[], dict[str, int]]) -> dict[str, int]:
+    """Triples per named graph, counted once per data version (a full scan: ~3 s of a restart at a million)."""
+    return {str(k): int(v) for k, v in _kept_json(dumps_dir / "graph-triples.json", count).items()}
+
+
+def _kept_json(path: Path, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The JSON object kept at `path`, else `compute()`'s, kept there for next time (atomically; best effort)."""
     try:
-        stored = json.loads(kept.read_text(encoding="utf-8"))
-        return {key: base64.b64decode(value) for key, value in stored.items()}
-    except (OSError, ValueError, AttributeError, TypeError):
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(stored, dict):
+            return stored
+    except (OSError, ValueError):
         pass
-    descriptions = describe()
+    value = compute()
     try:
-        temporary = kept.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({k: base64.b64encode(v).decode() for k, v in descriptions.items()}))
-        temporary.replace(kept)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(value), encoding="utf-8")
+        temporary.replace(path)
     except OSError as error:
-        log.warning("could not keep the service description in %s: %s", dumps_dir, error)
-    return descriptions
+        log.warning("could not keep %s: %s", path, error)
+    return value
