@@ -71,7 +71,7 @@ def _media_type(request: Request) -> tuple[str, dict[str, str]]:
     return media.lower(), params
 
 
-async def _body(request: Request, max_bytes: int) -> bytes:
+async def read_body(request: Request, max_bytes: int) -> bytes:
     """The body, refused with 413 once it passes `max_bytes` (announced or actually sent)."""
     declared = request.headers.get("content-length")
     if declared is not None:
@@ -95,12 +95,17 @@ def _one(pairs: list[tuple[str, str]], name: str) -> str | None:
     return values[0] if values else None
 
 
+def query_string_pairs(request: Request, max_bytes: int) -> list[tuple[str, str]]:
+    """The URL's parameters, in order, refused with 413 past `max_bytes`."""
+    raw: bytes = request.scope.get("query_string", b"")
+    if len(raw) > max_bytes:
+        raise RequestTooLargeError(f"the query string is longer than the {max_bytes}-byte limit")
+    return decode_form(raw, "URL query string")
+
+
 async def read_sparql_request(request: Request, max_bytes: int) -> SparqlRequest:
     """Parse the request into a SparqlRequest, or raise ProtocolError / RequestTooLargeError / UpdateRefusedError."""
-    raw_query_string: bytes = request.scope.get("query_string", b"")
-    if len(raw_query_string) > max_bytes:
-        raise RequestTooLargeError(f"the query string is longer than the {max_bytes}-byte limit")
-    pairs = decode_form(raw_query_string, "URL query string")
+    pairs = query_string_pairs(request, max_bytes)
     direct_query: str | None = None
     if request.method == "POST":
         media, params = _media_type(request)
@@ -113,7 +118,7 @@ async def read_sparql_request(request: Request, max_bytes: int) -> SparqlRequest
             )
         if params.get("charset", "utf-8") not in ("utf-8", "utf8"):
             raise ProtocolError(f"charset {params['charset']!r} is not supported: send UTF-8")
-        body = await _body(request, max_bytes)
+        body = await read_body(request, max_bytes)
         if media == FORM:
             pairs += decode_form(body, "form body")
         else:

@@ -41,8 +41,8 @@ tests/shapes and tests/core/test_shacl_speedups.py prove the reports equal with 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from typing import Any, SupportsIndex
 from warnings import warn
 
@@ -66,6 +66,8 @@ from pyshacl.shape import Shape
 from rdflib import BNode, Graph
 from rdflib.namespace import SH
 from rdflib.paths import Path
+
+from app.core.reentrant_patch import ReentrantPatch
 
 shape_module: Any = _shape_module  # patched attributes are not in its typed interface
 
@@ -171,8 +173,6 @@ def memoised_shapes(shapes: Graph) -> Graph:
     return MemoisedGraph(shapes) if type(shapes) is Graph else shapes
 
 
-_lock = threading.RLock()
-_depth = 0
 _local = threading.local()  # .discarding: how many conformance-only evaluations enclose this thread's code
 
 _ORIGINAL_PARAMS = getattr(shape_module, "CONSTRAINT_PARAMS", None)
@@ -327,32 +327,31 @@ def _no_description(self: Any, *args: Any, **kwargs: Any) -> str:
     return ""
 
 
-@contextmanager
-def faster_pyshacl() -> Iterator[None]:
+def faster_pyshacl() -> AbstractContextManager[None]:
     """Within the block, pyshacl runs with shortcuts 1, 2, 4 and 5 above (re-entrant, thread-safe)."""
-    global _depth
-    with _lock:
-        if _depth == 0:
-            shape_module.CONSTRAINT_PARAMS = (SetBackedList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
-            Shape.validate = _validate  # type: ignore[method-assign]
-            ConstraintComponent.make_v_result = _make_v_result  # type: ignore[method-assign]
-            ConstraintComponent.make_v_result_description = _no_description  # type: ignore[method-assign]
-            PropertyConstraintComponent._evaluate_property_shape = _evaluate_property_shape  # type: ignore[method-assign]
-            QualifiedValueShapeConstraintComponent._evaluate_value_shape = _evaluate_value_shape  # type: ignore[method-assign]
-        _depth += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _depth -= 1
-            if _depth == 0:
-                if _ORIGINAL_PARAMS is None:
-                    shape_module.__dict__.pop("CONSTRAINT_PARAMS", None)
-                else:
-                    shape_module.CONSTRAINT_PARAMS = _ORIGINAL_PARAMS
-                Shape.validate = _ORIGINAL_VALIDATE  # type: ignore[method-assign]
-                ConstraintComponent.make_v_result = _ORIGINAL_MAKE_RESULT  # type: ignore[method-assign]
-                ConstraintComponent.make_v_result_description = _ORIGINAL_DESCRIPTION  # type: ignore[method-assign]
-                PropertyConstraintComponent._evaluate_property_shape = _ORIGINAL_PROPERTY_SHAPE  # type: ignore[method-assign]
-                QualifiedValueShapeConstraintComponent._evaluate_value_shape = _ORIGINAL_VALUE_SHAPE  # type: ignore[method-assign]
-                _leaf_shapes.clear()
+    return _PATCH.active()
+
+
+def _apply() -> None:
+    shape_module.CONSTRAINT_PARAMS = (SetBackedList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+    Shape.validate = _validate  # type: ignore[method-assign]
+    ConstraintComponent.make_v_result = _make_v_result  # type: ignore[method-assign]
+    ConstraintComponent.make_v_result_description = _no_description  # type: ignore[method-assign]
+    PropertyConstraintComponent._evaluate_property_shape = _evaluate_property_shape  # type: ignore[method-assign]
+    QualifiedValueShapeConstraintComponent._evaluate_value_shape = _evaluate_value_shape  # type: ignore[method-assign]
+
+
+def _restore() -> None:
+    if _ORIGINAL_PARAMS is None:
+        shape_module.__dict__.pop("CONSTRAINT_PARAMS", None)
+    else:
+        shape_module.CONSTRAINT_PARAMS = _ORIGINAL_PARAMS
+    Shape.validate = _ORIGINAL_VALIDATE  # type: ignore[method-assign]
+    ConstraintComponent.make_v_result = _ORIGINAL_MAKE_RESULT  # type: ignore[method-assign]
+    ConstraintComponent.make_v_result_description = _ORIGINAL_DESCRIPTION  # type: ignore[method-assign]
+    PropertyConstraintComponent._evaluate_property_shape = _ORIGINAL_PROPERTY_SHAPE  # type: ignore[method-assign]
+    QualifiedValueShapeConstraintComponent._evaluate_value_shape = _ORIGINAL_VALUE_SHAPE  # type: ignore[method-assign]
+    _leaf_shapes.clear()
+
+
+_PATCH = ReentrantPatch(_apply, _restore)

@@ -8,35 +8,30 @@ the processor keeps the translation of each (text, base, namespaces) and evaluat
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import Any
 
 from rdflib.plugins.sparql import processor as _processor
 
+from app.core.reentrant_patch import ReentrantPatch
+
 processor: Any = _processor  # patched attributes are not in its typed interface
-_lock = threading.Lock()
-_depth = 0
 
 
-@contextmanager
-def memoised_sparql_parsing() -> Iterator[None]:
+def memoised_sparql_parsing() -> AbstractContextManager[None]:
     """Within the block, rdflib translates each distinct query text once (re-entrant, thread-safe)."""
-    global _depth
-    with _lock:
-        if _depth == 0:
-            processor.translateQuery = _memoised(processor.translateQuery)
-            processor.parseQuery = _parse_lazily
-        _depth += 1
-    try:
-        yield
-    finally:
-        with _lock:
-            _depth -= 1
-            if _depth == 0:
-                processor.translateQuery = _ORIGINAL_TRANSLATE
-                processor.parseQuery = _ORIGINAL_PARSE
+    return _PATCH.active()
+
+
+def _apply() -> None:
+    processor.translateQuery = _memoised(processor.translateQuery)
+    processor.parseQuery = _parse_lazily
+
+
+def _restore() -> None:
+    processor.translateQuery = _ORIGINAL_TRANSLATE
+    processor.parseQuery = _ORIGINAL_PARSE
 
 
 _ORIGINAL_TRANSLATE = processor.translateQuery
@@ -64,3 +59,6 @@ def _memoised(translate: Any) -> Any:
         return query
 
     return translate_once
+
+
+_PATCH = ReentrantPatch(_apply, _restore)

@@ -18,7 +18,7 @@ from app.api.cached_results import cached_response
 from app.api.content_negotiation import check_format_parameter, choose
 from app.api.request_observer import note_query
 from app.api.routes.sparql import _results_response
-from app.api.sparql_protocol import FORM, ProtocolError, RequestTooLargeError, decode_form
+from app.api.sparql_protocol import FORM, ProtocolError, decode_form, query_string_pairs, read_body
 from app.api.state import get_state
 from app.core.bound_queries import inline_parameters
 from app.core.canned_queries import CannedQuery, Catalogue, bind_parameters, describe_type, parameters_from_json
@@ -108,14 +108,11 @@ def _runner(query: CannedQuery) -> Callable[[Request], Awaitable[Response]]:
 
 async def read_parameters(request: Request, max_bytes: int) -> list[tuple[str, str]]:
     """Name, value pairs from the URL and, for POST, a form or JSON object body (strict UTF-8, size-capped)."""
-    raw_query: bytes = request.scope.get("query_string", b"")
-    if len(raw_query) > max_bytes:
-        raise RequestTooLargeError(f"the query string is longer than the {max_bytes}-byte limit")
-    pairs = decode_form(raw_query, "URL query string")
+    pairs = query_string_pairs(request, max_bytes)
     if request.method != "POST":
         return pairs
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await _body(request, max_bytes)
+    body = await read_body(request, max_bytes)
     if media == FORM:
         return pairs + decode_form(body, "form body")
     if media == JSON:
@@ -127,19 +124,6 @@ async def read_parameters(request: Request, max_bytes: int) -> list[tuple[str, s
     if not body:
         return pairs
     raise ProtocolError(f"unsupported Content-Type {media or 'none'!r}: POST parameters as {FORM} or as {JSON}")
-
-
-async def _body(request: Request, max_bytes: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.strip().isdigit() and int(declared) > max_bytes:
-        raise RequestTooLargeError(f"the request body is larger than the {max_bytes}-byte limit")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > max_bytes:
-            raise RequestTooLargeError(f"the request body is larger than the {max_bytes}-byte limit")
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _take_format(pairs: list[tuple[str, str]]) -> str | None:

@@ -7,6 +7,7 @@ them) never delays them: /health only proves the process answers; /ready asks th
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,7 +45,7 @@ async def ready(request: Request) -> JSONResponse:
             body["error"] = startup.error
         return _not_ready(body)
     try:
-        state.store.ping()
+        await asyncio.to_thread(state.store.ping)  # a backend answers over the network: never on the loop
     except Exception as error:  # whatever the store raises, the answer is the same: not ready, and why
         return _not_ready({"status": "unavailable", "error": f"the store did not answer: {error}"})
     return JSONResponse(_readiness(state, request.app.state.metrics), headers=NO_STORE)
