@@ -268,8 +268,9 @@ def load(
     running with COOPGRAPH_BACKEND pick it up. Exit 1 if the data is invalid, 3 if the backend fails.
     """
     from app.core.backend_load import push_to_backend
+    from app.core.graph_store import BackendError
     from app.core.persisted_store import prepare_store
-    from app.core.remote_store import BackendError, RemoteStore
+    from app.core.remote_store import RemoteStore
 
     for name, value in {"backend": backend, "backend_graph_store": graph_store}.items():
         if value is not None:

@@ -16,6 +16,7 @@ from app.api.request_observer import remember_error  # operations (issue 8): ref
 from app.api.sparql_protocol import ProtocolError, RequestTooLargeError
 from app.api.state import ServiceLoadingError
 from app.core.canned_queries import ParameterError, UnknownQueryError
+from app.core.graph_store import BackendError
 from app.core.linked_data import UnknownResourceError
 from app.core.query_execution import QueryServiceBusyError, QueryTimeoutError, QueryWorkerCrashedError
 from app.core.query_guard import (
@@ -26,7 +27,6 @@ from app.core.query_guard import (
     UpdateRefusedError,
 )
 from app.core.query_worker import QueryEvaluationError
-from app.core.remote_store import BackendError
 from app.core.result_formats import NotAcceptableError
 
 log = logging.getLogger("coopgraph.http")

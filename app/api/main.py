@@ -24,7 +24,6 @@ from app.api.routes import canned_queries, curation, downloads, linked_data, ope
 from app.api.security_headers import STATIC_PATH, PageSecurityHeaders, static_files
 from app.api.service_startup import ServiceStartup
 from app.api.state import ServiceState, StateReloader, VersionWatcher
-from app.core.backend_load import mirror_dumps
 from app.core.canned_queries import Catalogue, load_catalogue
 from app.core.canned_query_description import describe_catalogue
 from app.core.config import Settings, SettingsError, get_settings
@@ -33,8 +32,6 @@ from app.core.knowledge_cache import kept_descriptions, kept_graph_counts, load_
 from app.core.metrics import NO_QUERY_EVENTS, ServiceMetrics, load_facts
 from app.core.persisted_store import PreparedStore, prepare_store, stored_version
 from app.core.query_execution import executor_for
-from app.core.remote_execution import BackendQueryExecutor
-from app.core.remote_store import RemoteStore
 from app.core.result_cache import ResultCache
 from app.core.service_description import DESCRIPTION_FORMATS, describe_service, serialize_description
 from app.core.store import EmbeddedStore
@@ -98,6 +95,10 @@ def load_backend_state(
 ) -> ServiceState:
     """The state of a stateless service over the backend: the data version loaded there, its dumps (mirrored once
     per version into cache_dir), the service description, and guarded forwarding of every query."""
+    from app.core.backend_load import mirror_dumps  # httpx and the backend code load only with a backend
+    from app.core.remote_execution import BackendQueryExecutor
+    from app.core.remote_store import RemoteStore
+
     started = time.monotonic()
     assert settings.backend is not None and settings.graph_store_url is not None
     store = RemoteStore(

@@ -29,8 +29,9 @@ import httpx
 import pyoxigraph as ox
 
 from app.core.dumps import Dump
+from app.core.graph_store import BackendError
 from app.core.namespaces import GRAPH, INFERRED_GRAPH, LOAD_GRAPH, ONTOLOGY_GRAPH
-from app.core.remote_store import BackendError, RemoteStore, describe_http_error
+from app.core.remote_store import RemoteStore, describe_http_error
 from app.core.store import EmbeddedStore
 from app.core.store_dumps import write_store_dumps
 

@@ -8,6 +8,14 @@ from typing import Protocol
 from rdflib.term import Node
 
 
+class BackendError(Exception):
+    """The backend did not answer, or answered with an error; the message names the URL and the reason."""
+
+
+class BackendNotLoadedError(BackendError):
+    """The backend answers but holds no CoopGraph load record: `coopgraph load --backend URL` has not run there."""
+
+
 class GraphStore(Protocol):
     """The trusted reads of the core (descriptions, resource pages, labels, statistics), whichever store serves.
 

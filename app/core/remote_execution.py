@@ -28,6 +28,7 @@ import httpx
 import pyoxigraph as ox
 
 from app.core.config import Settings
+from app.core.graph_store import BackendError
 from app.core.metrics import NO_QUERY_EVENTS, QueryEvents
 from app.core.namespaces import INFERRED_GRAPH, LOAD_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from app.core.query_execution import QueryServiceBusyError, QueryTimeoutError
@@ -40,7 +41,7 @@ from app.core.query_worker import (
     guarded,
     serialise,
 )
-from app.core.remote_store import BackendError, RemoteStore, bind_terms, describe_http_error, with_prefixes
+from app.core.remote_store import RemoteStore, bind_terms, describe_http_error, with_prefixes
 
 log = logging.getLogger("coopgraph.queries")
 

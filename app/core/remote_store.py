@@ -18,6 +18,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from app.core.bound_queries import inline_parameters
+from app.core.graph_store import BackendError, BackendNotLoadedError
 from app.core.namespaces import LOAD_GRAPH, PREFIXES
 
 SPARQL_JSON = "application/sparql-results+json"
@@ -25,14 +26,6 @@ DECLARED_PREFIX = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:")
 VERSION_QUERY = f"""SELECT ?version WHERE {{
   GRAPH <{LOAD_GRAPH}> {{ <{LOAD_GRAPH}> <http://purl.org/dc/terms/hasVersion> ?version }}
 }}"""
-
-
-class BackendError(Exception):
-    """The backend did not answer, or answered with an error; the message names the URL and the reason."""
-
-
-class BackendNotLoadedError(BackendError):
-    """The backend answers but holds no CoopGraph load record: `coopgraph load --backend URL` has not run there."""
 
 
 class RemoteStore:

@@ -8,12 +8,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
-from pyshacl import validate as shacl_validate
 from rdflib import Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from app.core.namespaces import SH
-from app.core.shacl_speedups import faster_pyshacl, memoised_shapes
 from app.core.sources import RdfSource, SourceRole
 from app.core.sparql_parse_memo import memoised_sparql_parsing
 from app.core.store import EmbeddedStore
@@ -85,6 +83,10 @@ def run_shapes(
     rather than into a copy (a copy of a large batch costs seconds and as much memory again). `fast=False` runs
     pyshacl as it ships, without shacl_speedups (the tests compare both).
     """
+    from pyshacl import validate as shacl_validate  # only a build validates: a restart on unchanged data never does
+
+    from app.core.shacl_speedups import faster_pyshacl, memoised_shapes
+
     speedups = faster_pyshacl() if fast else nullcontext()
     # issue 7: the SPARQL-based shapes would re-parse per focus node; pyshacl's per-node overhead (shacl_speedups)
     with memoised_sparql_parsing(), speedups:

@@ -16,9 +16,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
-
 from app.core.curation.template import SHEETS, SHEETS_BY_NAME, Sheet
 
 CSV_DELIMITERS = ",;\t"
@@ -104,6 +101,8 @@ def _read_csv(name: str, content: bytes) -> ReadTables:
 
 
 def _read_workbook(name: str, content: bytes) -> ReadTables:
+    from openpyxl import load_workbook  # 0.2 s to import: only when a curator sends a workbook
+
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file; all mean "cannot be read"
@@ -221,6 +220,9 @@ def csv_text(sheet: Sheet, rows: Iterable[Mapping[str, str]]) -> str:
 
 def workbook_bytes(rows_by_sheet: Rows) -> bytes:
     """Every sheet of the template in one XLSX workbook (bold frozen header, wrapped cells), after a README sheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     workbook = Workbook()
     guide = workbook.active
     assert guide is not None
