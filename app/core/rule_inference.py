@@ -7,7 +7,8 @@ SPARQL INSERT that Oxigraph evaluates in native code. So:
 
 1. the schema part of the closure (subClassOf/subPropertyOf chains, inherited domains and ranges, the reflexive
    axioms owlrl adds) depends on the ontology alone: owlrl computes it on the ontology (about a second);
-2. the instance part is the rules below, run to a fixpoint over data + ontology + that schema closure;
+2. the instance part is the rules below, run to a fixpoint over data + ontology + that schema closure (semi-naive:
+   each round only joins what the round before added);
 3. the project's CONSTRUCT rules (ontology/rules/*.rq) run over the result, as in `infer`;
 4. the same clean-up as owlrl's path (no triple already asserted, no artefact).
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -33,30 +35,75 @@ from app.core.store import to_rdflib
 
 log = logging.getLogger("coopgraph.inference")
 
-KNOWN = ox.NamedNode("urn:coopgraph:before-inference")
+# Working graphs of the semi-naive evaluation (the store's default graph holds everything known so far)
+DELTA = ox.NamedNode("urn:coopgraph:inference:delta")  # what the last round added: premises must use one of these
+NEW = ox.NamedNode("urn:coopgraph:inference:new")  # what this round adds
+DERIVED = ox.NamedNode("urn:coopgraph:inference:derived")  # everything the rounds added: the closure's new triples
 ARTEFACT_TYPES = {str(OWL.Thing), str(RDFS.Resource), str(OWL.NamedIndividual)}
-MAX_ROUNDS = 20
 
 PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 """
 
-# OWL 2 RL rules (names from the W3C profile's tables), schema pattern first so Oxigraph starts from it.
-RULES: dict[str, str] = {
-    "cax-sco": "INSERT { ?x a ?d } WHERE { ?c rdfs:subClassOf ?d . FILTER (?c != ?d) ?x a ?c }",
-    "cax-eqc1": "INSERT { ?x a ?d } WHERE { ?c owl:equivalentClass ?d . FILTER (?c != ?d) ?x a ?c }",
-    "cax-eqc2": "INSERT { ?x a ?c } WHERE { ?c owl:equivalentClass ?d . FILTER (?c != ?d) ?x a ?d }",
-    "prp-spo1": "INSERT { ?x ?q ?y } WHERE { ?p rdfs:subPropertyOf ?q . FILTER (?p != ?q) ?x ?p ?y }",
-    "prp-eqp1": "INSERT { ?x ?q ?y } WHERE { ?p owl:equivalentProperty ?q . FILTER (?p != ?q) ?x ?p ?y }",
-    "prp-eqp2": "INSERT { ?x ?p ?y } WHERE { ?p owl:equivalentProperty ?q . FILTER (?p != ?q) ?x ?q ?y }",
-    "prp-inv1": "INSERT { ?y ?q ?x } WHERE { ?p owl:inverseOf ?q . ?x ?p ?y . FILTER (!isLiteral(?y)) }",
-    "prp-inv2": "INSERT { ?y ?p ?x } WHERE { ?p owl:inverseOf ?q . ?x ?q ?y . FILTER (!isLiteral(?y)) }",
-    "prp-symp": "INSERT { ?y ?p ?x } WHERE { ?p a owl:SymmetricProperty . ?x ?p ?y . FILTER (!isLiteral(?y)) }",
-    "prp-dom": "INSERT { ?x a ?c } WHERE { ?p rdfs:domain ?c . ?x ?p ?y }",
-    "prp-rng": "INSERT { ?y a ?c } WHERE { ?p rdfs:range ?c . ?x ?p ?y . FILTER (!isLiteral(?y)) }",
+
+@dataclass(frozen=True)
+class Rule:
+    """An OWL 2 RL rule (named as in the W3C profile's tables): a schema premise, a data premise, a conclusion.
+
+    `data_from_delta` is the data premise restricted to the last round's additions when it is not simply the data
+    pattern inside that graph (a rule with two data premises: either one may be the new one).
+    """
+
+    schema: str
+    data: str
+    conclusion: str
+    data_from_delta: str = ""
+
+    def first_round(self) -> str:
+        """Every premise read from the whole graph."""
+        return self._update(f"{self.schema} {self.data}")
+
+    def later_rounds(self) -> list[str]:
+        """A premise from the last round's additions (DELTA), the other from the whole graph: what is new to try."""
+        new_data = self.data_from_delta or f"GRAPH <{DELTA.value}> {{ {self.data} }}"
+        return [
+            self._update(f"{self.schema} {new_data}"),
+            self._update(f"GRAPH <{DELTA.value}> {{ {self.schema} }} {self.data}"),
+        ]
+
+    def _update(self, premises: str) -> str:
+        # only conclusions the store does not hold yet go to NEW: each round's additions are new by construction
+        return (
+            f"{PREFIXES}INSERT {{ GRAPH <{NEW.value}> {{ {self.conclusion} }} }} "
+            f"WHERE {{ {premises} FILTER NOT EXISTS {{ {self.conclusion} }} }}"
+        )
+
+
+NOT_LITERAL_Y = "FILTER (!isLiteral(?y))"
+# Schema premise first so Oxigraph starts from it.
+RULES: dict[str, Rule] = {
+    "cax-sco": Rule("?c rdfs:subClassOf ?d . FILTER (?c != ?d)", "?x a ?c", "?x a ?d"),
+    "cax-eqc1": Rule("?c owl:equivalentClass ?d . FILTER (?c != ?d)", "?x a ?c", "?x a ?d"),
+    "cax-eqc2": Rule("?c owl:equivalentClass ?d . FILTER (?c != ?d)", "?x a ?d", "?x a ?c"),
+    "prp-spo1": Rule("?p rdfs:subPropertyOf ?q . FILTER (?p != ?q)", "?x ?p ?y", "?x ?q ?y"),
+    "prp-eqp1": Rule("?p owl:equivalentProperty ?q . FILTER (?p != ?q)", "?x ?p ?y", "?x ?q ?y"),
+    "prp-eqp2": Rule("?p owl:equivalentProperty ?q . FILTER (?p != ?q)", "?x ?q ?y", "?x ?p ?y"),
+    "prp-inv1": Rule("?p owl:inverseOf ?q .", f"?x ?p ?y {NOT_LITERAL_Y}", "?y ?q ?x"),
+    "prp-inv2": Rule("?p owl:inverseOf ?q .", f"?x ?q ?y {NOT_LITERAL_Y}", "?y ?p ?x"),
+    "prp-symp": Rule("?p a owl:SymmetricProperty .", f"?x ?p ?y {NOT_LITERAL_Y}", "?y ?p ?x"),
+    "prp-dom": Rule("?p rdfs:domain ?c .", "?x ?p ?y", "?x a ?c"),
+    "prp-rng": Rule("?p rdfs:range ?c .", f"?x ?p ?y {NOT_LITERAL_Y}", "?y a ?c"),
+    "prp-trp": Rule(
+        "?p a owl:TransitiveProperty .",
+        "?x ?p ?y . ?y ?p ?z",
+        "?x ?p ?z",
+        data_from_delta=(
+            f"{{ GRAPH <{DELTA.value}> {{ ?x ?p ?y }} ?y ?p ?z }} "
+            f"UNION {{ ?x ?p ?y GRAPH <{DELTA.value}> {{ ?y ?p ?z }} }}"
+        ),
+    ),
 }
-TRANSITIVE = "INSERT { ?x ?p ?z } WHERE { ?p a owl:TransitiveProperty . ?x ?p ?y . ?y ?p ?z }"
 
 # Premises the rules above cannot honour: owlrl must close such an ontology.
 UNSUPPORTED = [
@@ -144,19 +191,13 @@ def new_in_store(
 
 
 def added_in_store(store: ox.Store, rules: list[str], progress: Callable[[int], None] | None = None) -> list[ox.Triple]:
-    """Close the store's default graph, add the `rules`' constructions, and return what was added (store terms).
-
-    What was there before is copied to a graph of its own first, inside the store, so the difference is computed on
-    the store's own terms (the same blank nodes, the same literal forms) rather than after a round trip to rdflib.
-    """
-    store.update(f"INSERT {{ GRAPH <{KNOWN.value}> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o }}")
+    """Close the store's default graph, add the `rules`' constructions, and return what was added (store terms:
+    the same blank nodes and literal forms as the store's, no round trip to rdflib)."""
     close_in_store(store, progress)
-    built = [triple for rule in rules for triple in store.query(rule)]  # type: ignore[union-attr]
-    store.extend([ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in built])
-    added = store.query(
-        f"SELECT ?s ?p ?o WHERE {{ ?s ?p ?o FILTER NOT EXISTS {{ GRAPH <{KNOWN.value}> {{ ?s ?p ?o }} }} }}"
-    )
-    return [ox.Triple(row["s"], row["p"], row["o"]) for row in added]  # type: ignore[union-attr]
+    added = [ox.Triple(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, DERIVED)]
+    store.update(f"DROP SILENT GRAPH <{DERIVED.value}>")
+    built = dict.fromkeys(triple for rule in rules for triple in store.query(rule))  # type: ignore[union-attr]
+    return added + [t for t in built if ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) not in store]
 
 
 def is_store_artefact(triple: ox.Triple) -> bool:
@@ -172,22 +213,26 @@ def is_store_artefact(triple: ox.Triple) -> bool:
 
 
 def close_in_store(store: ox.Store, progress: Callable[[int], None] | None = None) -> int:
-    """Run the rules on the default graph until nothing new appears; raise InconsistentDataError on a contradiction."""
-    size, rounds = len(store), 0
-    while rounds < MAX_ROUNDS:
+    """Run the rules on the default graph until nothing new appears, adding what they conclude to it and to the
+    DERIVED graph; raise InconsistentDataError on a contradiction. Returns the number of rounds.
+
+    Semi-naive evaluation: the first round reads the whole graph; each later one only tries premises of which one
+    is an addition of the round before (DELTA), every other combination having been tried already. It ends, as the
+    rules only add triples over the store's terms, when a round adds nothing.
+    """
+    rounds = 0
+    while True:
         rounds += 1
         for rule in RULES.values():
-            store.update(PREFIXES + rule)
-        while True:  # transitive closure: each pass doubles the paths it covers
-            before = len(store)
-            store.update(PREFIXES + TRANSITIVE)
-            if len(store) == before:
-                break
+            for update in [rule.first_round()] if rounds == 1 else rule.later_rounds():
+                store.update(update)
         if progress is not None:
             progress(rounds)
-        if len(store) == size:
+        store.update(f"DROP SILENT GRAPH <{DELTA.value}>")
+        if next(store.quads_for_pattern(None, None, None, NEW), None) is None:
             break
-        size = len(store)
+        new, derived, delta = NEW.value, DERIVED.value, DELTA.value
+        store.update(f"ADD <{new}> TO DEFAULT ; ADD <{new}> TO <{derived}> ; MOVE <{new}> TO <{delta}>")
     _check_consistency(store)
     return rounds
 

@@ -184,11 +184,9 @@ def _infer(settings: Settings, sources: list[RdfSource], store: ox.Store) -> lis
                 ontology.add(triple)
     check_supported(ontology)  # past large_graph_bytes owlrl cannot finish: an ontology beyond the rules is an error
     work = ox.Store()
-    for graph in _graphs(s for s in sources if s.role in (SourceRole.DATA, SourceRole.ONTOLOGY)):
-        work.extend(  # quad by quad, not by a load: a load renames blank nodes, the inferred triples need the same
-            ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-            for q in store.quads_for_pattern(None, None, None, graph)
-        )
+    graphs = _graphs(s for s in sources if s.role in (SourceRole.DATA, SourceRole.ONTOLOGY))
+    # parsed then added, not loaded: a load renames blank nodes, and the inferred triples must name the store's own
+    work.extend(ox.parse(_triples_of(store, graphs), format=ox.RdfFormat.N_TRIPLES))
     asserted = len(work)
     schema_nt = schema_closure(ontology).serialize(format="nt", encoding="utf-8")
     work.bulk_load(schema_nt, format=ox.RdfFormat.N_TRIPLES)

@@ -63,6 +63,19 @@ def test_scope_is_derived_from_the_parties_countries() -> None:
     assert inferred.value(AG["b"], COOP.francoAfrican).toPython() is False
 
 
+def test_a_party_located_nowhere_keeps_a_partnership_outside_the_scope() -> None:
+    graph = tiny().parse(
+        data=f"""@prefix coop: <{COOP}> .
+        <{AG}c> a coop:Agreement ; coop:hasParty <{ORG_["imt"]}>, <{ORG_["unknown"]}> .
+        <{AG}d> a coop:Agreement ; coop:hasParty <{ORG_["esp"]}>, <{ORG_["imt"]}>, <{ORG_["unknown"]}> .""",
+        format="turtle",
+    )
+    inferred = infer(graph, RULES)
+    assert inferred.value(AG["c"], COOP.scope) == ID["scope/outside-franco-african"]
+    assert inferred.value(AG["c"], COOP.francoAfrican).toPython() is False
+    assert inferred.value(AG["d"], COOP.scope) == ID["scope/franco-african"]
+
+
 def test_a_contradiction_stops_inference() -> None:
     from app.core.inference import InconsistentDataError
 
