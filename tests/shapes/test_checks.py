@@ -177,6 +177,68 @@ def test_unsourced_node_without_evidence_is_reported() -> None:
     assert [row["message"] for row in rows] == ["A reified node has no coop:evidence quotation"]
 
 
+UNSOURCED = "A reified node is not prov:wasDerivedFrom any coop:SourceArticle described in the data"
+
+
+def test_source_article_described_in_another_articles_graph_counts() -> None:
+    data = "ev:other a coop:Meeting ; prov:wasDerivedFrom src:999-gone , src:001-test ; coop:evidence 'Also.'@en ."
+    graphs = {**with_data(data), OTHER_ARTICLE: "src:001-test a coop:SourceArticle ."}
+    assert run_check("unsourced-reified-node-violation", graphs) == []
+
+
+def test_source_article_described_only_in_the_ontology_graph_does_not_count() -> None:
+    data = "ev:other a coop:Meeting ; prov:wasDerivedFrom src:001-test ; coop:evidence 'Also.'@en ."
+    graphs = with_data(data, ontology=ONTOLOGY + "src:001-test a coop:SourceArticle .")
+    rows = run_check("unsourced-reified-node-violation", graphs)
+    assert rows == [{"focus": ID + "event/other", "message": UNSOURCED}]
+
+
+def test_unknown_namespace_in_each_position_and_behind_a_blank_node() -> None:
+    data = """
+    <http://example.org/thing> rdfs:label "Subject only"@en .
+    o:school <http://example.org/hasPart> o:other .
+    o:school rdfs:seeAlso <http://schema.org/CollegeOrUniversity> .
+    [] rdfs:seeAlso <http://example.org/behind-a-blank-node> .
+    """
+    rows = run_check("unknown-namespace-violation", with_data(data))
+    found = sorted((row["focus"], row["value"], row["message"].split(" IRI ")[0]) for row in rows)
+    assert found == [
+        ("http://example.org/behind-a-blank-node", "http://example.org/behind-a-blank-node", "The object"),
+        ("http://example.org/thing", "http://example.org/thing", "The subject"),
+        (ID + "org/school", "http://example.org/hasPart", "The predicate"),
+        (ID + "org/school", "http://schema.org/CollegeOrUniversity", "The object"),
+    ]
+    assert all(row["message"].endswith(f"({ARTICLE})") for row in rows)
+
+
+def test_unknown_namespace_exempts_only_the_ontology_graph_and_licence_objects() -> None:
+    licence = "<https://creativecommons.org/licenses/by/4.0/>"
+    ontology = ONTOLOGY + "coop:Event rdfs:seeAlso <http://example.org/events> ."
+    graphs = with_data(f"o:school dcterms:license {licence} .", ontology=ontology)
+    assert run_check("unknown-namespace-violation", graphs) == []
+    graphs[OTHER_ARTICLE] = f"""
+    {licence} rdfs:label "CC BY 4.0"@en .
+    <http://example.org/dataset> dcterms:license {licence} .
+    o:other rdfs:seeAlso <http://example.org/events> .
+    """
+    rows = run_check("unknown-namespace-violation", graphs)
+    found = sorted((row["value"], row["message"].split(" IRI ")[0], row["message"].rsplit("(", 1)[1]) for row in rows)
+    assert found == [
+        ("http://example.org/dataset", "The subject", f"{OTHER_ARTICLE})"),
+        ("http://example.org/events", "The object", f"{OTHER_ARTICLE})"),
+        ("https://creativecommons.org/licenses/by/4.0/", "The subject", f"{OTHER_ARTICLE})"),
+    ]
+
+
+def test_unknown_namespace_is_reported_once_per_data_graph() -> None:
+    graphs = {
+        **with_data("o:school rdfs:seeAlso <http://example.org/both> ."),
+        OTHER_ARTICLE: "o:school rdfs:seeAlso <http://example.org/both> .",
+    }
+    rows = run_check("unknown-namespace-violation", graphs)
+    assert sorted(row["message"].rsplit("(", 1)[1] for row in rows) == sorted([f"{ARTICLE})", f"{OTHER_ARTICLE})"])
+
+
 def test_derived_properties_are_allowed_in_the_ontology_graph() -> None:
     rows = run_check(
         "derived-property-asserted-violation", with_data("", ontology=ONTOLOGY + "o:a coop:partnerOf o:b .")
