@@ -11,7 +11,7 @@ triples. Past `large_graph_bytes` of Turtle, persisted_store builds with this pi
   Oxigraph store holding the data and ontology graphs — computed while the shapes still run (it only reads the
   store), added as the inferred graph once the data is known to validate (the log shows "infer" inside "validate");
 - index: the default graph receives the merge of the named graphs (the layout the query workers expect);
-- dumps: written by Oxigraph's serialisers (store_dumps.py).
+- dumps: written by Oxigraph's serialisers (store_dumps.py) while the index is built.
 
 The result is the same store layout, dumps and report as the rdflib road; no rdflib Knowledge is kept in memory
 (ServiceState.knowledge restores one from the store if a route ever asks).
@@ -37,7 +37,7 @@ from app.core.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from app.core.rule_inference import added_in_store, check_supported, is_store_artefact, schema_closure
 from app.core.sources import RdfSource, RdfSyntaxError, SourceRole, discover_sources, parse_turtle
 from app.core.store import EmbeddedStore
-from app.core.store_dumps import write_store_dumps
+from app.core.store_dumps import merged_graphs, triples_of, write_store_dumps
 from app.core.validation import Severity, ValidationIssue, ValidationReport, run_check
 
 log = logging.getLogger("coopgraph.build")
@@ -93,37 +93,34 @@ def build_store(settings: Settings, store_dir: Path, dumps_dir: Path) -> StoreBu
         to_graph=ox.NamedNode(str(INFERRED_GRAPH)),
     )
     named = [*_graphs(served), ox.NamedNode(str(INFERRED_GRAPH))]  # every graph of `store` (no default graph)
-    with stage("index"):
-        # the named graphs, then the default graph: their merge (the layout the query workers expect), written as each
-        # graph's triples after the quads rather than built by a SPARQL INSERT in memory (issue 7: time and memory
-        # at 1M). One document, one load: a load renames blank nodes, consistently within a document only.
-        document = _dump(store, ox.RdfFormat.N_QUADS) + _triples_of(store, named)
-        on_disk = ox.Store(str(store_dir))
-        on_disk.bulk_load(document, format=ox.RdfFormat.N_QUADS)
-        del document
-        on_disk.flush()
-        triples = len(on_disk)
-        del on_disk  # the read-write handle is dropped: only read-only handles remain
-    with stage("dumps"):
-        data_graphs = _graphs(s for s in sources if s.role is SourceRole.DATA)
-        parts = {
-            "asserted": data_graphs,
-            "inferred": [ox.NamedNode(str(INFERRED_GRAPH))],
-            "ontology": [ox.NamedNode(str(ONTOLOGY_GRAPH))],
-        }
-        dumps = write_store_dumps(store, parts, named, dumps_dir)
-        write_report(report, dumps_dir)
+    parts = {
+        "asserted": _graphs(s for s in sources if s.role is SourceRole.DATA),
+        "inferred": [ox.NamedNode(str(INFERRED_GRAPH))],
+        "ontology": [ox.NamedNode(str(ONTOLOGY_GRAPH))],
+    }
+    # issue 7: the dumps are written (Oxigraph's serialisers, reading `store`) while the on-disk store is indexed
+    with ThreadPoolExecutor(1, thread_name_prefix="coopgraph-dumps") as writer:
+        dumps_written = writer.submit(write_store_dumps, store, parts, named, dumps_dir)
+        with stage("index"):
+            # the named graphs, then the default graph: their merge (the layout the query workers expect), written as
+            # each graph's triples after the quads rather than built by a SPARQL INSERT in memory (issue 7: time and
+            # memory at 1M). One document, one load: a load renames blank nodes, consistently within a document only.
+            document = _dump(store, ox.RdfFormat.N_QUADS) + triples_of(store, named)
+            on_disk = ox.Store(str(store_dir))
+            on_disk.bulk_load(document, format=ox.RdfFormat.N_QUADS)
+            del document
+            on_disk.flush()
+            triples = len(on_disk)
+            del on_disk  # the read-write handle is dropped: only read-only handles remain
+        with stage("dumps"):
+            dumps = dumps_written.result()
+            write_report(report, dumps_dir)
     log.info("built %d quads (data version %s) into %s", triples, version[:12], store_dir)
     return StoreBuild(version, report, dumps, triples)
 
 
-def _triples_of(store: ox.Store, graphs: list[ox.NamedNode]) -> bytes:
-    """The triples of `graphs` as one N-Triples document (a triple in several graphs appears once per graph)."""
-    return b"".join(_dump(store, ox.RdfFormat.N_TRIPLES, graph) for graph in graphs)
-
-
-def _dump(store: ox.Store, rdf_format: ox.RdfFormat, graph: ox.NamedNode | None = None) -> bytes:
-    dumped = store.dump(format=rdf_format) if graph is None else store.dump(format=rdf_format, from_graph=graph)
+def _dump(store: ox.Store, rdf_format: ox.RdfFormat) -> bytes:
+    dumped = store.dump(format=rdf_format)
     assert dumped is not None  # no output given: the bytes are returned
     return dumped
 
@@ -183,10 +180,8 @@ def _infer(settings: Settings, sources: list[RdfSource], store: ox.Store) -> lis
             for triple in parse_turtle(source.path):
                 ontology.add(triple)
     check_supported(ontology)  # past large_graph_bytes owlrl cannot finish: an ontology beyond the rules is an error
-    work = ox.Store()
-    graphs = _graphs(s for s in sources if s.role in (SourceRole.DATA, SourceRole.ONTOLOGY))
-    # parsed then added, not loaded: a load renames blank nodes, and the inferred triples must name the store's own
-    work.extend(ox.parse(_triples_of(store, graphs), format=ox.RdfFormat.N_TRIPLES))
+    # the data and ontology merged in a working store, with the build store's blank nodes (inferred triples name them)
+    work = merged_graphs(store, _graphs(s for s in sources if s.role in (SourceRole.DATA, SourceRole.ONTOLOGY)))
     asserted = len(work)
     schema_nt = schema_closure(ontology).serialize(format="nt", encoding="utf-8")
     work.bulk_load(schema_nt, format=ox.RdfFormat.N_TRIPLES)
