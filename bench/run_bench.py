@@ -197,25 +197,13 @@ def parameters_for(query: CannedQuery, picked: dict[str, str]) -> list[tuple[str
 
 
 def inline(query: CannedQuery, pairs: list[tuple[str, str]]) -> str:
-    """The canned query as plain SPARQL for the peers: bound parameters written into the text.
-
-    In the SELECT clause `?x` becomes `(TERM AS ?x)`, it leaves GROUP BY, and elsewhere it becomes the term, which
-    is what substitution does.
-    """
-    text = query.sparql
-    bindings = bind_parameters(query, pairs)
-    head_end = text.index("WHERE")
-    head, body = text[:head_end], text[head_end:]
-    for name, term in bindings.items():
-        pattern = re.compile(rf"\?{re.escape(name)}\b")
-        head = pattern.sub(f"({term.n3()} AS ?{name})", head, count=1)
-        group = re.search(r"GROUP BY[^\n]*(\n\s+\?[^\n]*)*", body)
-        if group:
-            cleaned = pattern.sub("", group.group(0))
-            body = body[: group.start()] + cleaned + body[group.end() :]
-        body = pattern.sub(term.n3(), body)
+    """The canned query as plain SPARQL for the peers: bound parameters written into the text, as the service does
+    (app/core/bound_queries.py), with the project's prefixes declared."""
+    text = inline_parameters(query.sparql, bind_parameters(query, pairs))
+    if text is None:
+        raise ValueError(f"{query.name}: its parameters cannot be written into the text; pick another query")
     prefixes = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items() if f"PREFIX {p}:" not in text)
-    return prefixes + head + body
+    return prefixes + text
 
 
 def in_process(store_dir: Path, queries: list[CannedQuery], picked: dict[str, str], budget_s: float) -> dict[str, Any]:
