@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Literal, Namespace
 from rdflib.namespace import XSD
@@ -104,6 +105,21 @@ def test_results_keep_every_term_exactly(store_dir: Path) -> None:
     assert all("missing" not in b for b in by_type.values())
     typed = answer(ctx, QueryJob("SELECT ?v WHERE { ?s <http://example.org/value> ?v }"))
     assert json.loads(typed.body)["results"]["bindings"][0]["v"]["datatype"] == str(XSD.gYearMonth)  # type: ignore[union-attr]
+
+
+def test_json_results_are_pyoxigraphs_own_bytes(store_dir: Path) -> None:
+    """The worker writes SPARQL JSON itself (issue 7): byte for byte what pyoxigraph's serialiser writes."""
+    extra = ox.Store()
+    subject, predicate = ox.NamedNode(str(EX.tricky)), ox.NamedNode(str(EX.p))
+    for value in ('é "q" \\ \n\t\u2028 <&> \x01\x7f', "plain"):
+        for literal in (ox.Literal(value), ox.Literal(value, language="fr-ca"), ox.Literal(value, datatype=subject)):
+            extra.add(ox.Quad(subject, predicate, literal))
+    extra.add(ox.Quad(ox.BlankNode("b0"), predicate, ox.NamedNode("http://example.org/é?x=1#y")))
+    query = "SELECT ?s ?p ?o ?unbound WHERE { ?s ?p ?o OPTIONAL { ?s <http://example.org/none> ?unbound } }"
+    for run in (EmbeddedStore.open_read_only(store_dir).raw_query, extra.query):
+        expected = run(query).serialize(format=ox.QueryResultsFormat.JSON)
+        written = serialise(run(query), QueryForm.SELECT, "json", max_rows=10_000, max_bytes=10_000_000)
+        assert written.truncated is None and written.count > 2 and written.body == expected
 
 
 def test_row_cap_markers_in_every_syntax(store_dir: Path) -> None:
