@@ -58,9 +58,11 @@ def load_state(
         try:
             store = EmbeddedStore.open_read_only(prepared.store_dir)
             queries_catalogue = catalogue or load_catalogue(settings.queries_dir)
+            # a full scan (~3 s at a million triples), once per data version: for the description and /metrics
+            counts = kept_graph_counts(prepared.dumps_dir, store.triple_count_by_graph)
 
             def describe() -> dict[str, bytes]:
-                description = describe_service(store, settings, prepared.version)
+                description = describe_service(store, settings, prepared.version, counts)
                 description += describe_catalogue(queries_catalogue, settings.public_base)
                 return {key: serialize_description(description, key) for key in DESCRIPTION_FORMATS}
 
@@ -69,7 +71,6 @@ def load_state(
         finally:
             workers_started.result()
     if metrics is not None:  # operations (issue 8): load duration, triples per graph, for /ready and /metrics
-        counts = kept_graph_counts(prepared.dumps_dir, store.triple_count_by_graph)
         metrics.record_load(load_facts(prepared.version, prepared.reused, started, counts))
     log.info(
         "serving data version %s from %s (%s) with %d query workers",
@@ -111,15 +112,15 @@ def load_backend_state(
     queries = BackendQueryExecutor(settings, store, metrics or NO_QUERY_EVENTS)
     queries.start()
     queries_catalogue = catalogue or load_catalogue(settings.queries_dir)
+    counts = kept_graph_counts(dumps_dir, store.triple_count_by_graph)
 
     def describe() -> dict[str, bytes]:
-        description = describe_service(store, settings, version)
+        description = describe_service(store, settings, version, counts)
         description += describe_catalogue(queries_catalogue, settings.public_base)
         return {key: serialize_description(description, key) for key in DESCRIPTION_FORMATS}
 
     descriptions = kept_descriptions(settings, dumps_dir, queries_catalogue, describe)
     if metrics is not None:
-        counts = kept_graph_counts(dumps_dir, store.triple_count_by_graph)
         metrics.record_load(load_facts(version, True, started, counts))
     log.info("serving data version %s from the backend %s", version[:12], settings.backend)
     return ServiceState(settings, store, dumps_dir, dumps, version, queries, descriptions, _no_knowledge)
