@@ -153,6 +153,9 @@ NOT_DESCRIBED = {
 }
 
 
+GRAPH_COUNTS_FILE = "graph-triples.json"
+
+
 def kept_descriptions(
     settings: Settings, dumps_dir: Path, catalogue: Catalogue, describe: Callable[[], dict[str, bytes]]
 ) -> dict[str, bytes]:
@@ -173,7 +176,12 @@ def kept_descriptions(
 
 def kept_graph_counts(dumps_dir: Path, count: Callable[[], dict[str, int]]) -> dict[str, int]:
     """Triples per named graph, counted once per data version (a full scan: ~3 s of a restart at a million)."""
-    return {str(k): int(v) for k, v in _kept_json(dumps_dir / "graph-triples.json", count).items()}
+    return {str(k): int(v) for k, v in _kept_json(dumps_dir / GRAPH_COUNTS_FILE, count).items()}
+
+
+def keep_graph_counts(dumps_dir: Path, counts: dict[str, int]) -> None:
+    """Keep the triples per named graph a build already counted (read back by kept_graph_counts)."""
+    _kept_json(dumps_dir / GRAPH_COUNTS_FILE, lambda: counts)
 
 
 def _kept_json(path: Path, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:

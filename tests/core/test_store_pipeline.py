@@ -13,6 +13,7 @@ import pytest
 from app.core import file_validation
 from app.core.config import Settings
 from app.core.knowledge import build_knowledge
+from app.core.knowledge_cache import kept_graph_counts
 from app.core.persisted_store import prepare_store
 from app.core.sources import SourceRole, discover_sources, load_dataset
 from app.core.store import EmbeddedStore
@@ -54,6 +55,8 @@ def test_the_store_first_build_serves_the_same_quads_as_the_rdflib_road(tmp_path
     built = build_store(settings, tmp_path / "store", tmp_path / "dumps")
     assert built.version == knowledge.version
     assert quads(tmp_path / "store") == quads(tmp_path / "reference")
+    served = EmbeddedStore.open_read_only(tmp_path / "store").triple_count_by_graph()
+    assert kept_graph_counts(tmp_path / "dumps", lambda: {}) == served  # counted by the build, not at the start
     assert [(d.name, d.triples) for d in built.dumps if d.part != "dataset"] == [
         (name, triples)
         for name, triples in ((d.name, d.triples) for d in _rdflib_dumps(knowledge, tmp_path / "rdflib-dumps"))
