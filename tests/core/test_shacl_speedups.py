@@ -167,3 +167,18 @@ def test_every_fixture_gets_the_same_report_with_and_without_the_speed_ups(monke
         role = family_role(path.stem) if path.stem in EXPECTED else SourceRole.DATA
         plain = reference.validate(path, role).issues
         assert comparable(fast[path]) == comparable(plain), path
+
+
+def test_a_sparql_text_that_fails_pyshacl_s_check_fails_every_time() -> None:
+    from pyshacl.errors import ValidationFailure
+    from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
+
+    from app.core.shacl_speedups import faster_pyshacl
+
+    helper: Any = SPARQLQueryHelper.__new__(SPARQLQueryHelper)
+    good, bad = "SELECT $this WHERE { $this ?p ?o }", "SELECT $this WHERE { $this ?p ?o MINUS { $this a ?c } }"
+    with faster_pyshacl():
+        for _ in range(2):
+            assert helper.check_invalid_sparql(good) is True
+            with pytest.raises(ValidationFailure):
+                helper.check_invalid_sparql(bad)
