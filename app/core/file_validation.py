@@ -33,7 +33,7 @@ import re
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -144,7 +144,10 @@ def _shapes_view(references: ReferenceFiles) -> Graph:
     return memoised_shapes(_reference_graphs(references)[1])
 
 
-def validate_batch(paths: list[str], references: ReferenceFiles) -> dict[str, list[dict[str, object]]]:
+BatchIssues = dict[str, list[dict[str, object]]]  # article path → its issues (as dicts)
+
+
+def validate_batch(paths: list[str], references: ReferenceFiles) -> BatchIssues:
     """pyshacl on the articles `paths` with the reference graphs; each article's issues (by the focus node's file).
 
     An issue whose focus node no article of the batch describes (a place, a concept) goes to every article of the
@@ -240,10 +243,21 @@ def _issue(record: dict[str, object]) -> ValidationIssue:
     return ValidationIssue(**values)  # type: ignore[arg-type]
 
 
+class ValidationStoppedError(Exception):
+    """validate_articles was told to stop (the build failed elsewhere meanwhile)."""
+
+
 def validate_articles(
-    sources: Sequence[RdfSource], cache_dir: Path | None, workers: int | None = None
+    sources: Sequence[RdfSource],
+    cache_dir: Path | None,
+    workers: int | None = None,
+    stop: threading.Event | None = None,
 ) -> list[ValidationIssue]:
-    """The shapes' verdict on every article (each with the reference graphs), from the cache where unchanged."""
+    """The shapes' verdict on every article (each with the reference graphs), from the cache where unchanged.
+
+    `stop`: once set, no further batch starts and ValidationStoppedError is raised (the store-first build starts the
+    shapes before it parses the files, and stops them if a file does not parse).
+    """
     articles = sorted((s.path for s in sources if is_article(s)), key=str)
     references = references_of(sources)
     folder = cache_dir / "validation" / references_key(references)[:24] if cache_dir is not None else None
@@ -260,14 +274,18 @@ def validate_articles(
     if missing:
         batches = list(_batches(missing))
         count = max(1, min(workers or os.cpu_count() or 1, len(batches)))
+        stopped = stop or threading.Event()
         if count == 1:
             with memoised_sparql_parsing():
-                results = [validate_batch(batch, references) for batch in batches]
+                results = []
+                for batch in batches:
+                    _unless(stopped)
+                    results.append(validate_batch(batch, references))
         else:
             context = multiprocessing.get_context("spawn")  # never fork a process that runs threads
             pool = ProcessPoolExecutor(count, mp_context=context, initializer=_keep_sparql_translations)
             with _main_script_hidden(), pool:
-                results = list(pool.map(validate_batch, batches, [references] * len(batches)))
+                results = _gathered([pool.submit(validate_batch, batch, references) for batch in batches], stopped)
         for result in results:
             for text, issues in result.items():
                 path = Path(text)
@@ -276,6 +294,27 @@ def validate_articles(
                     _write(folder / f"{digests[path]}.json", issues)
     unique = dict.fromkeys(_issue(record) for path in articles for record in found.get(path, []))
     return list(unique)
+
+
+def _unless(stop: threading.Event) -> None:
+    if stop.is_set():
+        raise ValidationStoppedError
+
+
+def _gathered(futures: list[Future[BatchIssues]], stop: threading.Event) -> list[BatchIssues]:
+    """Each batch's issues, in order; on `stop` (or a batch's error) the batches not started yet are cancelled."""
+    pending: set[Future[BatchIssues]] = set(futures)
+    try:
+        while pending:
+            _unless(stop)
+            done, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
+            for future in done:
+                future.result()  # raises the batch's error
+    except BaseException:
+        for future in pending:
+            future.cancel()
+        raise
+    return [future.result() for future in futures]
 
 
 _worker_contexts = ExitStack()  # a pool worker's, left open until the process ends

@@ -20,6 +20,7 @@ The result is the same store layout, dumps and report as the rdflib road; no rdf
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -67,22 +68,21 @@ def build_store(settings: Settings, store_dir: Path, dumps_dir: Path) -> StoreBu
     version = fingerprint(input_files(settings, sources), settings.data_dir.parent)
     served = [s for s in sources if s.role is not SourceRole.SHAPES]
     store = ox.Store()  # in memory: thousands of small on-disk bulk loads are slow; one at the end is not
-    with stage("parse"):
-        for source in served:
-            _load(store, source)
-    # issue 7: the shapes run in worker processes (file_validation.py), the QA checks in a thread (Oxigraph evaluates
-    # them without the GIL) and the inference here, all at once: they only read `store`
+    # issue 7: the shapes run in worker processes (file_validation.py) from the start (they read the files: started
+    # before the parse, their processes' start-up and first batches overlap it), the QA checks in a thread (Oxigraph
+    # evaluates them without the GIL) and the inference here, all at once: they only read `store`
     pool = ThreadPoolExecutor(1 + CHECK_THREADS, thread_name_prefix="coopgraph-validate")
-    with pool, stage("validate"):
-        shapes = pool.submit(validate_articles, sources, settings.cache_dir)
-        pending = _start_checks(settings, store, pool)
-        with stage("infer"):
-            try:
-                inferred: list[ox.Triple] | BaseException = _infer(settings, sources, store)
-            except Exception as error:  # reported only if the data validates, as when infer came after
-                inferred = error
-        checks = [issue for check in pending for issue in check.result()]
-        report = _report(shapes.result() + checks, store, sources)
+    stop_shapes = threading.Event()
+    with pool:
+        shapes = pool.submit(validate_articles, sources, settings.cache_dir, stop=stop_shapes)
+        try:
+            with stage("parse"):
+                for source in served:
+                    _load(store, source)
+        except BaseException:
+            stop_shapes.set()  # a file that does not parse: its error now, not after the shapes
+            raise
+        inferred, report = _validate_and_infer(settings, sources, store, pool, shapes)
     if not report.conforms:
         raise InvalidDataError(report)
     if isinstance(inferred, BaseException):
@@ -119,6 +119,26 @@ def build_store(settings: Settings, store_dir: Path, dumps_dir: Path) -> StoreBu
         keep_graph_counts(dumps_dir, counts.result())
     log.info("built %d quads (data version %s) into %s", triples, version[:12], store_dir)
     return StoreBuild(version, report, dumps, triples)
+
+
+def _validate_and_infer(
+    settings: Settings,
+    sources: list[RdfSource],
+    store: ox.Store,
+    pool: ThreadPoolExecutor,
+    shapes: Future[list[ValidationIssue]],
+) -> tuple[list[ox.Triple] | BaseException, ValidationReport]:
+    """The inference (here) while the QA checks run in `pool` and the shapes finish; (inferred or its error, report)."""
+    with stage("validate"):
+        pending = _start_checks(settings, store, pool)
+        with stage("infer"):
+            try:
+                inferred: list[ox.Triple] | BaseException = _infer(settings, sources, store)
+            except Exception as error:  # reported only if the data validates, as when infer came after
+                inferred = error
+        checks = [issue for check in pending for issue in check.result()]
+        report = _report(shapes.result() + checks, store, sources)
+    return inferred, report
 
 
 def _dump(store: ox.Store, rdf_format: ox.RdfFormat) -> bytes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from app.core.config import Settings
 from app.core.knowledge import build_knowledge
 from app.core.knowledge_cache import kept_graph_counts
 from app.core.persisted_store import prepare_store
-from app.core.sources import SourceRole, discover_sources, load_dataset
+from app.core.sources import RdfSyntaxError, SourceRole, discover_sources, load_dataset
 from app.core.store import EmbeddedStore
 from app.core.store_pipeline import build_store
 from app.core.validation import Severity, run_shapes, union_of
@@ -113,3 +114,41 @@ def test_a_large_project_is_built_by_the_store_first_road_and_restarts_without_i
     assert first.knowledge is None and not first.reused  # no rdflib Knowledge was built
     monkeypatch.setattr("app.core.persisted_store.build_store", lambda *a: pytest.fail("built again"))
     assert prepare_store(settings, tmp_path / "work").reused
+
+
+def test_a_file_that_does_not_parse_stops_the_shapes_and_names_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shapes start before the parse (issue 7); a malformed article stops them and is reported, file and line."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    broken = sorted((tmp_path / "data" / "sources").glob("*.ttl"))[-1]
+    broken.write_text(broken.read_text(encoding="utf-8") + "\n<urn:x> <urn:p> .\n", encoding="utf-8")
+    stopped = []
+    validate = file_validation.validate_articles
+
+    def watched(*args: Any, stop: threading.Event, **kwargs: Any) -> Any:
+        assert stop.wait(60)  # the shapes are still at work when the parse fails
+        try:
+            return validate(*args, stop=stop, **kwargs)
+        except file_validation.ValidationStoppedError:
+            stopped.append(True)
+            raise
+
+    monkeypatch.setattr("app.core.store_pipeline.validate_articles", watched)
+    monkeypatch.setattr(file_validation, "validate_batch", lambda *a: pytest.fail("a batch ran after the stop"))
+    settings = settings_for(tmp_path / "data", tmp_path / "cache", large_graph_bytes=0)
+    with pytest.raises(RdfSyntaxError) as error:
+        build_store(settings, tmp_path / "store", tmp_path / "dumps")
+    bad_line = len(broken.read_text(encoding="utf-8").splitlines())
+    assert f"{broken.name}:{bad_line}:" in str(error.value)
+    assert stopped == [True] and not (tmp_path / "dumps").exists()
+
+
+def test_validation_told_to_stop_validates_nothing(tmp_path: Path) -> None:
+    sources = discover_sources(settings_for(ROOT / "data", tmp_path / "cache"))
+    stop = threading.Event()
+    stop.set()
+    for workers in (1, 2):
+        with pytest.raises(file_validation.ValidationStoppedError):
+            file_validation.validate_articles(sources, tmp_path / "cache", workers=workers, stop=stop)
+    assert not list((tmp_path / "cache").rglob("*.json"))
