@@ -79,10 +79,10 @@ def build_store(settings: Settings, store_dir: Path, dumps_dir: Path) -> StoreBu
             with stage("parse"):
                 for source in served:
                     _load(store, source)
+            inferred, report = _validate_and_infer(settings, sources, store, pool, shapes)
         except BaseException:
-            stop_shapes.set()  # a file that does not parse: its error now, not after the shapes
+            stop_shapes.set()  # a file that does not parse, a stop signal: said now, not after the shapes
             raise
-        inferred, report = _validate_and_infer(settings, sources, store, pool, shapes)
     if not report.conforms:
         raise InvalidDataError(report)
     if isinstance(inferred, BaseException):

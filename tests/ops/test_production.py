@@ -4,6 +4,7 @@ from the environment, public base URL set, behind a (trusted) proxy; and SIGTERM
 from __future__ import annotations
 
 import signal
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 import httpx
 from conftest import CARTESIAN, ServedProcess, free_port, is_running, project_env, start_coopgraph
 from prometheus_client.parser import text_string_to_metric_families
+
+from app.core.config import PROJECT_ROOT
 
 PUBLIC = "https://coopgraph.example.org"
 CLEAN_EXIT = (0, -signal.SIGTERM)  # uvicorn re-raises the SIGTERM it handled, once it has shut down cleanly
@@ -135,3 +138,22 @@ def test_sigterm_cancels_a_running_query_cleanly_and_leaves_no_worker(
     assert_nothing_left(pids)
     line = next(entry for entry in served.json_lines() if entry.get("event") == "request" and entry.get("cancelled"))
     assert line["status"] == 503 and line["route"] == "/sparql" and line["query_hash"]
+
+
+def test_a_stop_signal_during_the_first_build_stops_the_build(tmp_path: Path) -> None:
+    """SIGTERM (or Ctrl-C) while a large graph builds, before the port opens, stops the build there and then: uvicorn's
+    own handler would only have been read once the build was over (minutes at a million triples; issue 7)."""
+    sys.path.insert(0, str(PROJECT_ROOT / "bench"))
+    from generate import generate
+
+    generate(10_000, 3, tmp_path / "data")
+    folders = {"data": tmp_path / "data", **{name: PROJECT_ROOT / name for name in ("ontology", "shapes", "queries")}}
+    env = project_env(folders, free_port(), large_graph_bytes="0", cache_dir=str(tmp_path / "cache"))
+    with start_coopgraph(env, cwd=tmp_path) as served:
+        served.wait_for_line(lambda entry: entry.get("message") == "build: validate …")
+        served.process.send_signal(signal.SIGTERM)
+        served.process.wait(60)
+    logged = "".join(served.lines)
+    assert "stopped by SIGTERM while loading the graph" in logged
+    assert "build: index" not in logged and "serving data version" not in logged  # stopped in "validate"
+    assert not list((tmp_path / "cache").rglob("manifest.json"))  # nothing half-built is ever served
