@@ -14,7 +14,9 @@ For each size, in one run and on the same generated data (bench/generate.py, fix
 4. HTTP throughput (keep-alive clients, N at once, S seconds) on a tiny, a cheap and a medium canned query against
    CoopGraph with its result cache off (every request evaluated), CoopGraph with the cache (repeated queries),
    rdflib-endpoint and `oxigraph serve` in memory — the peers get CoopGraph's own N-Quads dump and the same
-   queries with the parameters written in; row counts are checked equal first. Servers never run at the same time.
+   queries with the parameters written in; row counts are checked equal first. Servers never run at the same time;
+   each peer is started afresh for each query (a slow one still works on the last run's requests), and a peer that
+   does not answer one request within 60 s gets 0 req/s without a load run (rdflib-endpoint on cheap and medium).
 
 Peers live in their own venvs under bench/_peers/ (installed on first use). Results are printed as Markdown tables
 and written to bench/results/bench-<size>.json. The load generator shares the machine: compare ratios from one run.
@@ -32,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -303,8 +305,8 @@ def throughput(url: str, targets: dict[str, str], concurrency: int, seconds: flo
     return out
 
 
-def rows_at(url: str, sparql: str) -> int:
-    response = httpx.get(url, params={"query": sparql}, headers={"Accept": JSON_RESULTS}, timeout=900)
+def rows_at(url: str, sparql: str, timeout_s: float = 900) -> int:
+    response = httpx.get(url, params={"query": sparql}, headers={"Accept": JSON_RESULTS}, timeout=timeout_s)
     response.raise_for_status()
     return len(response.json()["results"]["bindings"])
 
@@ -344,26 +346,40 @@ def peer(
         stop(process)
 
 
+PEER_ANSWER_S = 60.0  # a peer that does not answer one request within this gets 0 req/s, without a load run
+
+
 def peer_throughput(
     name: str,
-    command: list[str],
-    sparql_url: str,
+    start: Callable[[int], tuple[list[str], str]],
     texts: dict[str, str],
     expected: dict[str, int],
     args: Any,
     load: Path | None = None,
     merge: bool = False,
 ) -> dict[str, Any]:
+    """Each query against a fresh peer (`start(port)`: its command and SPARQL URL), so requests a slow peer still
+    evaluates from the last run (it cannot cancel them) do not slow the next; its first answer checks the rows."""
     print(f"{name}:", flush=True)
-    with peer(command, sparql_url, load, merge):
-        for kind, text in texts.items():
-            got = rows_at(sparql_url, text)
+    out = {}
+    for kind, text in texts.items():
+        command, sparql_url = start(free_port())
+        with peer(command, sparql_url, load, merge):
+            try:
+                got = rows_at(sparql_url, text, timeout_s=PEER_ANSWER_S)
+            except httpx.TimeoutException:
+                out[kind] = {"rps": 0.0, "p50": float("nan"), "p99": float("nan"), "errors": 0, "requests": 0}
+                out[kind]["unanswered_after_s"] = PEER_ANSWER_S
+                print(f"  {name:18} {kind:6} no answer within {PEER_ANSWER_S:g} s: 0 req/s", flush=True)
+                continue
             if got != expected[kind]:
                 print(f"  WARNING {kind}: {name} returns {got} rows, CoopGraph {expected[kind]}", flush=True)
-        path = urlsplit(sparql_url).path
-        targets = {kind: f"{path}?" + urlencode({"query": text}) for kind, text in texts.items()}
-        base = sparql_url[: -len(path)] if path else sparql_url
-        return throughput(base, targets, args.concurrency, args.seconds, name)
+            path = urlsplit(sparql_url).path
+            base = sparql_url[: -len(path)] if path else sparql_url
+            out |= throughput(
+                base, {kind: f"{path}?" + urlencode({"query": text})}, args.concurrency, args.seconds, name
+            )
+    return out
 
 
 def bench_size(size: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -408,31 +424,32 @@ def bench_size(size: str, args: argparse.Namespace) -> dict[str, Any]:
             kind: inline(by_name[name], parameters_for(by_name[name], picked)) for kind, name in THROUGHPUT.items()
         }
         if not args.skip_peers:
-            port = free_port()
+            rdflib_endpoint, oxigraph = str(ensure_peer()), str(ensure_oxigraph())
             runs["rdflib-endpoint"] = peer_throughput(
                 "rdflib-endpoint",
-                [str(ensure_peer()), "serve", "--host", "127.0.0.1", "--port", str(port), str(dump)],
-                f"http://127.0.0.1:{port}/",
+                lambda port: (
+                    [rdflib_endpoint, "serve", "--host", "127.0.0.1", "--port", str(port), str(dump)],
+                    f"http://127.0.0.1:{port}/",
+                ),
                 texts,
                 expected,
                 args,
             )
-            port = free_port()
             runs["oxigraph serve"] = peer_throughput(  # the same layout as CoopGraph: default graph = the merge
                 "oxigraph serve",
-                [str(ensure_oxigraph()), "serve", "--bind", f"127.0.0.1:{port}"],
-                f"http://127.0.0.1:{port}/query",
+                lambda port: ([oxigraph, "serve", "--bind", f"127.0.0.1:{port}"], f"http://127.0.0.1:{port}/query"),
                 texts,
                 expected,
                 args,
                 load=dump,
                 merge=True,
             )
-            port = free_port()
             runs["oxigraph serve (union default graph)"] = peer_throughput(
                 "oxigraph serve --union-default-graph",
-                [str(ensure_oxigraph()), "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
-                f"http://127.0.0.1:{port}/query",
+                lambda port: (
+                    [oxigraph, "serve", "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                    f"http://127.0.0.1:{port}/query",
+                ),
                 texts,
                 expected,
                 args,
