@@ -30,6 +30,11 @@ class RichStageReporter:
         if task is not None:
             self.progress.update(task, total=1, completed=1, description=f"{stage} ✓ {seconds:.1f} s")
 
+    def stopped(self, stage: str, seconds: float) -> None:
+        task = self.tasks.get(stage)
+        if task is not None:
+            self.progress.update(task, total=1, completed=0, description=f"{stage} ✗ stopped after {seconds:.1f} s")
+
 
 @contextmanager
 def build_progress(console: Console) -> Iterator[None]:

@@ -18,11 +18,13 @@ log = logging.getLogger("coopgraph.build")
 
 
 class ProgressReporter(Protocol):
-    """Told when a stage starts and ends (with its duration in seconds)."""
+    """Told when a stage starts and ends (with its duration in seconds), or stops on an error or a signal."""
 
     def started(self, stage: str) -> None: ...
 
     def finished(self, stage: str, seconds: float) -> None: ...
+
+    def stopped(self, stage: str, seconds: float) -> None: ...
 
 
 class LoggingReporter:
@@ -39,20 +41,30 @@ class LoggingReporter:
             extra={"event": "build-stage-done", "stage": stage, "seconds": round(seconds, 3)},
         )
 
+    def stopped(self, stage: str, seconds: float) -> None:
+        log.warning(
+            "build: %s stopped after %.2f s",
+            stage,
+            seconds,
+            extra={"event": "build-stage-stopped", "stage": stage, "seconds": round(seconds, 3)},
+        )
+
 
 _reporter: ContextVar[ProgressReporter] = ContextVar("build_progress_reporter", default=LoggingReporter())  # noqa: B039
 
 
 @contextmanager
 def stage(name: str) -> Iterator[None]:
-    """Report `name` as started, then as finished with its duration (also when it fails)."""
+    """Report `name` as started, then as finished with its duration, or as stopped when an error or signal ends it."""
     reporter = _reporter.get()
     reporter.started(name)
     began = time.perf_counter()
     try:
         yield
-    finally:
-        reporter.finished(name, time.perf_counter() - began)
+    except BaseException:
+        reporter.stopped(name, time.perf_counter() - began)
+        raise
+    reporter.finished(name, time.perf_counter() - began)
 
 
 @contextmanager

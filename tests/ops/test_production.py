@@ -154,6 +154,6 @@ def test_a_stop_signal_during_the_first_build_stops_the_build(tmp_path: Path) ->
         served.process.send_signal(signal.SIGTERM)
         served.process.wait(60)
     logged = "".join(served.lines)
-    assert "stopped by SIGTERM while loading the graph" in logged
+    assert "stopped by SIGTERM while loading the graph" in logged and "build: validate stopped after" in logged
     assert "build: index" not in logged and "serving data version" not in logged  # stopped in "validate"
     assert not list((tmp_path / "cache").rglob("manifest.json"))  # nothing half-built is ever served
