@@ -58,7 +58,7 @@ def load_state(
         try:
             store = EmbeddedStore.open_read_only(prepared.store_dir)
             queries_catalogue = catalogue or load_catalogue(settings.queries_dir)
-            # a full scan (~3 s at a million triples), once per data version: for the description and /metrics
+            # kept by a large build, else a full scan (~3 s at a million) once per data version: description, /metrics
             counts = kept_graph_counts(prepared.dumps_dir, store.triple_count_by_graph)
 
             def describe() -> dict[str, bytes]:

@@ -150,7 +150,8 @@ def _mirror_once(remote: RemoteStore, graph_store_url: str, out_dir: Path) -> li
             "inferred": [ox.NamedNode(str(INFERRED_GRAPH))],
             "ontology": [ox.NamedNode(str(ONTOLOGY_GRAPH))],
         }
-        dumps = write_store_dumps(mirror, parts, [ox.NamedNode(g) for g in graphs], staging)
+        counts = EmbeddedStore.wrapping(mirror).triple_count_by_graph()
+        dumps = write_store_dumps(mirror, parts, [ox.NamedNode(g) for g in graphs], staging, counts)
         (staging / MIRROR_MANIFEST).write_text(json.dumps([asdict(d) for d in dumps]), encoding="utf-8")
         shutil.rmtree(out_dir, ignore_errors=True)
         staging.replace(out_dir)

@@ -34,20 +34,15 @@ class LoggingReporter:
         log.info("build: %s …", stage, extra={"event": "build-stage", "stage": stage})
 
     def finished(self, stage: str, seconds: float) -> None:
-        log.info(
-            "build: %s done in %.2f s",
-            stage,
-            seconds,
-            extra={"event": "build-stage-done", "stage": stage, "seconds": round(seconds, 3)},
-        )
+        self._ended(stage, seconds, logging.INFO, "done in", "build-stage-done")
 
     def stopped(self, stage: str, seconds: float) -> None:
-        log.warning(
-            "build: %s stopped after %.2f s",
-            stage,
-            seconds,
-            extra={"event": "build-stage-stopped", "stage": stage, "seconds": round(seconds, 3)},
-        )
+        self._ended(stage, seconds, logging.WARNING, "stopped after", "build-stage-stopped")
+
+    @staticmethod
+    def _ended(stage: str, seconds: float, level: int, how: str, event: str) -> None:
+        extra = {"event": event, "stage": stage, "seconds": round(seconds, 3)}
+        log.log(level, "build: %s %s %.2f s", stage, how, seconds, extra=extra)
 
 
 _reporter: ContextVar[ProgressReporter] = ContextVar("build_progress_reporter", default=LoggingReporter())  # noqa: B039

@@ -37,7 +37,7 @@ from app.core.query_guard import (
     inspect_query,
 )
 from app.core.result_formats import GRAPH_FORMATS, RESULTS_FORMATS, NotAcceptableError
-from app.core.store import EmbeddedStore
+from app.core.store import EmbeddedStore, prefixes_used
 
 log = logging.getLogger("coopgraph.worker")
 
@@ -235,8 +235,10 @@ def serialise(
     items = items[:max_rows]
     if isinstance(result, ox.QuerySolutions):
         variables = [v.value for v in result.variables]
-        to_bytes = _solutions_json if key == "json" else _solutions_bytes
-        write: Callable[[list[Any]], bytes] = lambda rows: to_bytes(variables, rows, key)  # noqa: E731
+        if key == "json":
+            write: Callable[[list[Any]], bytes] = lambda rows: _solutions_json(variables, rows)  # noqa: E731
+        else:
+            write = lambda rows: _solutions_bytes(variables, rows, key)  # noqa: E731
     else:
         write = lambda triples: _triples_bytes(triples, key, prefixes or {})  # noqa: E731
     body = write(items)
@@ -250,7 +252,7 @@ def serialise(
     return QueryResult(body, key, form, len(items), truncated)
 
 
-def _solutions_json(variables: list[str], rows: list[Any], key: str = "json") -> bytes:
+def _solutions_json(variables: list[str], rows: list[Any]) -> bytes:
     """The rows kept as SPARQL 1.1 JSON results, in pyoxigraph's own layout (issue 7: written once, in C; no second
     pass through pyoxigraph's parser and serialiser, which cost a quarter of a medium query's time)."""
     bindings = [
@@ -288,21 +290,7 @@ def _term_json(term: Any) -> dict[str, Any]:
 def _triples_bytes(triples: list[Any], key: str, prefixes: dict[str, str]) -> bytes:
     serialiser = GRAPH_SERIALISERS[key]
     items = [ox.Quad(t.subject, t.predicate, t.object) for t in triples] if serialiser.supports_datasets else triples
-    return ox.serialize(items, format=serialiser, prefixes=_prefixes_used(triples, prefixes)) or b""
-
-
-def _prefixes_used(triples: list[Any], prefixes: dict[str, str]) -> dict[str, str]:
-    """The output prefixes some IRI of `triples` starts with: Turtle stays readable without a wall of PREFIX lines."""
-    iris = set()
-    for triple in triples:
-        for term in (triple.subject, triple.predicate, triple.object):
-            if isinstance(term, ox.NamedNode):
-                iris.add(term.value)
-            elif isinstance(term, ox.Literal):
-                iris.add(term.datatype.value)
-    return {
-        prefix: namespace for prefix, namespace in prefixes.items() if any(iri.startswith(namespace) for iri in iris)
-    }
+    return ox.serialize(items, format=serialiser, prefixes=prefixes_used(triples, prefixes)) or b""
 
 
 def mark_truncated(body: bytes, key: str, reason: str, limit: int, kept: int) -> bytes:

@@ -15,7 +15,7 @@ from app.core.config import Settings
 from app.core.graph_store import GraphStore
 from app.core.namespaces import GRAPH, INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from app.core.result_formats import GRAPH_FORMATS, RESULTS_FORMATS
-from app.core.store import to_oxigraph
+from app.core.store import prefixes_used, to_oxigraph
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
@@ -149,11 +149,6 @@ def serialize_description(description: Graph, key: str) -> bytes:
         return description.serialize(format=RDFLIB_FORMATS[key], encoding="utf-8")
     ordered = sorted(description, key=lambda t: (isinstance(t[0], BNode), t[0], t[1], str(t[2])))
     triples = [ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in ordered]
-    iris = {t.value for triple in triples for t in triple if isinstance(t, ox.NamedNode)}
-    iris |= {t.datatype.value for triple in triples for t in triple if isinstance(t, ox.Literal)}
-    prefixes = {
-        prefix: str(namespace)
-        for prefix, namespace in description.namespaces()
-        if prefix and any(iri.startswith(str(namespace)) for iri in iris)
-    }
-    return ox.serialize(triples, format=OXIGRAPH_FORMATS[key], prefixes=None if key == "ntriples" else prefixes) or b""
+    bound = {prefix: str(namespace) for prefix, namespace in description.namespaces() if prefix}
+    prefixes = None if key == "ntriples" else prefixes_used(triples, bound)
+    return ox.serialize(triples, format=OXIGRAPH_FORMATS[key], prefixes=prefixes) or b""

@@ -204,3 +204,17 @@ def _substitutions(values: Mapping[str, Node] | None) -> dict[Any, Any] | None:
     if not values:
         return None
     return {ox.Variable(name): to_oxigraph(term) for name, term in values.items()}
+
+
+def prefixes_used(triples: list[Any], prefixes: dict[str, str]) -> dict[str, str]:
+    """The output prefixes some IRI of `triples` starts with: Turtle stays readable without a wall of PREFIX lines."""
+    iris = set()
+    for triple in triples:
+        for term in (triple.subject, triple.predicate, triple.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    return {
+        prefix: namespace for prefix, namespace in prefixes.items() if any(iri.startswith(namespace) for iri in iris)
+    }
