@@ -146,6 +146,52 @@ def test_the_faster_closure_is_owlrls_own_on_a_synthetic_graph(tmp_path: Path) -
     assert set(owl_rl_closure(asserted)) == owlrl_as_shipped(asserted)
 
 
+def owlrl_errors(asserted: Graph) -> list[str]:
+    """The contradictions owlrl's own OWLRL_Semantics reports for `asserted`."""
+    import owlrl
+
+    from app.core.inference import OWLRL_ERRORS
+
+    closed = Graph()
+    for triple in asserted:
+        closed.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closed)
+    return sorted(
+        str(m)
+        for n in closed.subjects(RDF.type, OWLRL_ERRORS.ErrorMessage)
+        for m in closed.objects(n, OWLRL_ERRORS.error)
+    )
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        "o:esp owl:differentFrom o:esp .",  # the one contradiction owlrl finds through eq-ref (x sameAs x)
+        "o:esp owl:sameAs o:imt . o:imt owl:differentFrom o:esp .",
+        "[] a owl:AllDifferent ; owl:distinctMembers (o:esp o:imt o:other) . o:esp owl:sameAs o:imt .",
+    ],
+)
+def test_the_faster_closure_reports_owlrls_equality_contradictions(statements: str) -> None:
+    from app.core.inference import InconsistentDataError
+
+    graph = tiny().parse(data=f"@prefix owl: <{OWL}> . @prefix o: <{ORG_}> . {statements}", format="turtle")
+    expected = owlrl_errors(graph)
+    assert expected
+    with pytest.raises(InconsistentDataError) as raised:
+        owl_rl_closure(graph)
+    assert raised.value.messages == expected
+
+
+def test_the_faster_closure_follows_owl_same_as_as_owlrl_does() -> None:
+    graph = tiny().parse(
+        data=f"@prefix owl: <{OWL}> . @prefix o: <{ORG_}> . o:esp owl:sameAs o:other . o:other owl:sameAs o:imt .",
+        format="turtle",
+    )
+    closure = set(owl_rl_closure(graph))
+    assert (ORG_["esp"], OWL.sameAs, ORG_["imt"]) in closure
+    assert closure == owlrl_as_shipped(graph)
+
+
 def test_the_faster_closure_leaves_owlrl_as_it_was() -> None:
     import owlrl.OWLRL
 
