@@ -26,6 +26,7 @@ import uvicorn
 from app.core.config import Settings
 from app.core.knowledge_cache import store_root
 from app.core.structured_logging import configure_logging, uvicorn_log_config
+from app.core.worker_interpreters import prestart
 
 log = logging.getLogger("coopgraph")
 
@@ -48,6 +49,8 @@ def run_server(settings: Settings) -> None:
         "timeout_worker_healthcheck": WORKER_HEALTHCHECK_S,
     }
     if settings.workers == 1:
+        if settings.backend is None:  # issue 7: the query workers import while this process imports and loads
+            prestart(settings.query_workers)
         from app.api.main import create_app
 
         with multiprocess_metrics_dir(create=False):

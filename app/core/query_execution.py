@@ -11,9 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import queue
-import socket
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,11 +23,11 @@ from app.core.config import Settings
 from app.core.metrics import NO_QUERY_EVENTS, QueryEvents  # operations (issue 8)
 from app.core.namespaces import PREFIXES
 from app.core.query_worker import READY, QueryJob, QueryResult, WorkerConfig, WorkerStartError
+from app.core.worker_interpreters import take_interpreter
 
 log = logging.getLogger("coopgraph.queries")
 
 START_TIMEOUT_S = 60.0
-WORKER_COMMAND = "import sys; from app.core.query_worker import serve_fd; serve_fd(int(sys.argv[1]))"
 
 
 class QueryTimeoutError(Exception):
@@ -49,11 +47,7 @@ class _WorkerOverranError(Exception):
 
 
 class _Worker:
-    """One worker process and the socket to it.
-
-    Started as a fresh interpreter (`python -c …`) rather than through multiprocessing's spawn, which re-imports the
-    parent's main module: that breaks under any main script without a `__main__` guard.
-    """
+    """One worker process (a fresh interpreter: worker_interpreters.py) and the socket to it."""
 
     def __init__(self, process: subprocess.Popen[bytes], connection: Connection) -> None:
         self.process = process
@@ -61,12 +55,10 @@ class _Worker:
 
     @classmethod
     def start(cls, config: WorkerConfig) -> _Worker:
-        """Start a worker and wait until it has opened the store."""
-        parent_end, child_end = socket.socketpair()
-        command = [sys.executable, "-c", WORKER_COMMAND, str(child_end.fileno())]
-        process = subprocess.Popen(command, pass_fds=[child_end.fileno()], stdin=subprocess.DEVNULL)
-        child_end.close()
-        worker = cls(process, Connection(parent_end.detach()))
+        """Start a worker (or take one prestarted) and wait until it has opened the store."""
+        interpreter = take_interpreter()
+        process = interpreter.process
+        worker = cls(process, Connection(interpreter.socket.detach()))
         worker.connection.send(config)
         if not worker.connection.poll(START_TIMEOUT_S):
             worker.stop()

@@ -199,3 +199,50 @@ def test_a_worker_that_died_idle_is_replaced_not_used(executor: QueryExecutor) -
     os.kill(worker.process.pid, signal.SIGKILL)
     worker.process.wait(5)
     assert executor.run_blocking(QueryJob("ASK { ?s ?p ?o }")).count == 1
+
+
+def test_prestarted_interpreters_become_the_pools_workers(store_dir: Path) -> None:
+    """issue 7: interpreters started early (their imports overlapping the service's) are the workers it adopts."""
+    from app.core import worker_interpreters
+
+    worker_interpreters.prestart(2)
+    waiting = {i.process.pid for i in worker_interpreters._waiting}
+    assert len(waiting) == 2 and worker_interpreters.waiting_count() == 2
+    pool = QueryExecutor(WorkerConfig(str(store_dir)), workers=2, timeout_s=30)
+    pool.start()
+    try:
+        assert {w.process.pid for w in pool._all} == waiting
+        assert worker_interpreters.waiting_count() == 0
+        assert pool.run_blocking(QueryJob("ASK { ?s ?p ?o }")).body.endswith(b"true}")
+    finally:
+        pool.close()
+
+
+def test_a_prestarted_interpreter_survives_ctrl_c_and_a_dead_one_is_not_taken() -> None:
+    from app.core import worker_interpreters
+
+    worker_interpreters.prestart(2)
+    alive, dead = worker_interpreters._waiting
+    time.sleep(0.5)  # past its first statement, which ignores SIGINT (Ctrl-C reaches the whole process group)
+    os.kill(alive.process.pid, signal.SIGINT)
+    dead.process.kill()
+    dead.process.wait(5)
+    time.sleep(0.2)
+    assert alive.process.poll() is None
+    taken = worker_interpreters.take_interpreter()
+    fresh = worker_interpreters.take_interpreter()  # none left waiting: started now
+    for interpreter in (taken, fresh):
+        interpreter.socket.close()  # EOF before a configuration: the interpreter exits by itself
+        assert interpreter.process.wait(30) == 0
+    assert taken.process.pid == alive.process.pid
+    assert fresh.process.pid not in (alive.process.pid, dead.process.pid)
+
+
+def test_interpreters_nobody_took_are_killed() -> None:
+    from app.core import worker_interpreters
+
+    worker_interpreters.prestart(1)
+    (interpreter,) = worker_interpreters._waiting
+    worker_interpreters.discard_waiting()
+    assert interpreter.process.poll() is not None
+    assert worker_interpreters.waiting_count() == 0
