@@ -26,9 +26,10 @@ from app.api.service_startup import ServiceStartup
 from app.api.state import ServiceState, StateReloader, VersionWatcher
 from app.core.canned_queries import Catalogue, load_catalogue
 from app.core.canned_query_description import describe_catalogue
+from app.core.catalogue_cache import load_catalogue_cached
 from app.core.config import Settings, SettingsError, get_settings
 from app.core.knowledge import Knowledge
-from app.core.knowledge_cache import kept_descriptions, kept_graph_counts, load_catalogue_cached, restore_knowledge
+from app.core.knowledge_cache import kept_descriptions, kept_graph_counts, restore_knowledge
 from app.core.metrics import NO_QUERY_EVENTS, ServiceMetrics, load_facts
 from app.core.persisted_store import PreparedStore, prepare_store, stored_version
 from app.core.query_execution import executor_for
@@ -149,7 +150,10 @@ def _knowledge_loader(settings: Settings, prepared: PreparedStore) -> Callable[[
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A ready-to-serve app; the graph is loaded when the app starts (lifespan), not at import."""
     settings = settings or _settings_or_exit()
-    catalogue = load_catalogue_cached(settings)  # routes are generated from it, before startup (issue 7: kept)
+    # routes are generated from it, before startup; issue 7: kept between starts, else its safety check runs in a
+    # child process during the load (catalogue_cache.py)
+    catalogue_check = load_catalogue_cached(settings)
+    catalogue = catalogue_check.catalogue
     metrics = new_metrics(query.name for query in catalogue)
 
     @asynccontextmanager
@@ -157,7 +161,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         with tempfile.TemporaryDirectory(prefix="coopgraph-") as workdir:
 
             def load() -> None:
-                app.state.coop = load_state(settings, Path(workdir), catalogue, metrics)
+                try:
+                    state = load_state(settings, Path(workdir), catalogue, metrics)
+                except BaseException:
+                    catalogue_check.stop()
+                    raise
+                try:
+                    catalogue_check.wait()  # a canned query the safety check refuses stops the start here
+                except BaseException:
+                    state.queries.close()
+                    raise
+                app.state.coop = state
                 app.state.coop_reloader = StateReloader(
                     app.state,
                     lambda fresh: load_state(settings, fresh, catalogue, metrics),

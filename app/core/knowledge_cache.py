@@ -19,17 +19,14 @@ import hashlib
 import json
 import logging
 import os
-import pickle
 from collections.abc import Callable
 from dataclasses import asdict
-from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
-from app import __version__
-from app.core.canned_queries import Catalogue, load_catalogue
+from app.core.canned_queries import Catalogue
 from app.core.config import Settings
 from app.core.knowledge import Knowledge
 from app.core.namespaces import PREFIXES
@@ -102,35 +99,6 @@ def restore_knowledge(settings: Settings, store_dir: Path, dumps_dir: Path, vers
         log.warning("no validation report was kept with the store at %s: serving it with an empty report", store_dir)
         report = ValidationReport()
     return Knowledge(dataset, shapes, sources, report, version)
-
-
-def load_catalogue_cached(settings: Settings) -> Catalogue:
-    """The canned-query catalogue, checked once per version of queries/*.rq and then kept under `cache_dir`.
-
-    Checking a catalogue parses each query with rdflib's SPARQL grammar (about 1.2 s for 16 queries): a restart
-    with unchanged queries reads the checked catalogue back instead. The file is written by this process only.
-    """
-    if settings.cache_dir is None:
-        return load_catalogue(settings.queries_dir)
-    digest = hashlib.sha256(f"{__version__}\0{package_version('rdflib')}\0{package_version('pyoxigraph')}".encode())
-    for path in sorted(settings.queries_dir.glob("*.rq")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    cached = settings.cache_dir / f"catalogue-{digest.hexdigest()[:24]}.pickle"
-    try:
-        catalogue = pickle.loads(cached.read_bytes())  # noqa: S301 - our own cache file, written below
-        if isinstance(catalogue, Catalogue):
-            return catalogue
-    except (OSError, pickle.PickleError, AttributeError, EOFError, TypeError, ValueError):
-        pass
-    catalogue = load_catalogue(settings.queries_dir)
-    try:
-        settings.cache_dir.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps(catalogue))
-        temporary.replace(cached)
-    except OSError as error:
-        log.warning("could not keep the checked catalogue in %s: %s", settings.cache_dir, error)
-    return catalogue
 
 
 # Settings the service description never shows (issue 7: a restart with another log level, worker count or port

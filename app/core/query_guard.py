@@ -117,7 +117,7 @@ def inspect_query(
     if form is None:
         raise UninspectableQueryError(f"unexpected query form {query.name!r}")
     services = tuple(_allowed_services(query, names, policy))
-    typed_services = max(count_service_keywords(sparql), count_service_keywords(_expand_escapes(sparql)))
+    typed_services = typed_service_count(sparql)
     if typed_services > len(services):
         raise UninspectableQueryError(
             "the query text holds a SERVICE keyword the safety check cannot locate in the parsed query; "
@@ -150,7 +150,7 @@ def _parse(sparql: str, engine_syntax_check: EngineSyntaxCheck | None) -> ParseR
         rdflib_error = error
     if _is_update(sparql):
         raise refuse_update(f"{_first_keyword(sparql) or 'update'}")
-    typed_services = max(count_service_keywords(sparql), count_service_keywords(_expand_escapes(sparql)))
+    typed_services = typed_service_count(sparql)
     if engine_syntax_check is not None and typed_services == 0:
         engine_syntax_check(sparql)  # raises with the engine's message and position when the engine agrees
         raise UninspectableQueryError(
@@ -301,6 +301,11 @@ _TOKENS = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
+
+
+def typed_service_count(sparql: str) -> int:
+    """How many SERVICE keywords the text holds, written plainly or with \\u escapes (never fewer than it has)."""
+    return max(count_service_keywords(sparql), count_service_keywords(_expand_escapes(sparql)))
 
 
 def count_service_keywords(sparql: str) -> int:

@@ -12,7 +12,7 @@ import pytest
 
 from app.core import persisted_store
 from app.core.config import Settings
-from app.core.knowledge_cache import load_catalogue_cached, read_report, restore_knowledge, store_root
+from app.core.knowledge_cache import read_report, restore_knowledge, store_root
 from app.core.persisted_store import prepare_store
 from app.core.store import EmbeddedStore
 
@@ -71,15 +71,3 @@ def test_without_a_cache_dir_each_start_builds_in_the_work_folder(tmp_path: Path
     elsewhere = Settings(_env_file=None, cache_dir=tmp_path, data_dir=tmp_path / "other")  # type: ignore[call-arg]
     assert store_root(elsewhere) != store_root(Settings(_env_file=None, cache_dir=tmp_path))  # type: ignore[call-arg]
     assert persisted_store.store_root is store_root
-
-
-def test_the_checked_catalogue_is_kept_and_read_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    settings = Settings(_env_file=None, cache_dir=tmp_path)  # type: ignore[call-arg]
-    first = load_catalogue_cached(settings)
-    assert list(tmp_path.glob("catalogue-*.pickle"))
-    from app.core import knowledge_cache
-
-    monkeypatch.setattr(knowledge_cache, "load_catalogue", lambda _: pytest.fail("checked again"))
-    again = load_catalogue_cached(settings)
-    assert again.names() == first.names()
-    assert [q.sparql for q in again] == [q.sparql for q in first]

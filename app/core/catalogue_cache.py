@@ -1,0 +1,118 @@
+"""The canned-query catalogue, checked once per version of queries/*.rq and kept under `cache_dir`.
+
+Checking a catalogue parses each query with the safety check's grammar (rdflib: ~2.3 s for the 16 shipped queries,
+a quarter of a first start on the seed graph). A start with unchanged queries reads the checked catalogue back. A
+start with new or changed ones (a fresh clone, an edited query) serves the routes from the catalogue checked without
+that parse — header, engine parse, columns — while a child interpreter runs the full check on the other core, during
+the build; `CatalogueCheck.wait` (before the service says it is ready) raises the child's CatalogueError or proves
+its catalogue the same, and the child keeps it for the next start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import pickle
+import subprocess
+import sys
+from dataclasses import dataclass
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+from app import __version__
+from app.core.canned_queries import Catalogue, CatalogueError, load_catalogue
+from app.core.config import Settings
+
+# What the child runs (a fresh interpreter, as the query workers: no re-import of the parent's main module)
+CHECK_COMMAND = "import sys; from app.core.catalogue_cache import check_and_keep; check_and_keep(sys.argv[1:])"
+REFUSED_EXIT = 3
+
+log = logging.getLogger("coopgraph")
+
+
+@dataclass
+class CatalogueCheck:
+    """A catalogue for the routes now, and the full check of it running or done."""
+
+    catalogue: Catalogue
+    process: subprocess.Popen[bytes] | None = None
+
+    def wait(self) -> Catalogue:
+        """The catalogue, once the full check has passed; CatalogueError if it refused a query."""
+        if self.process is None:
+            return self.catalogue
+        stdout, stderr = self.process.communicate()
+        code, self.process = self.process.returncode, None
+        message = stderr.decode("utf-8", "replace").strip()
+        if code == REFUSED_EXIT:
+            raise CatalogueError(message)
+        if code != 0:
+            raise CatalogueError(f"the canned queries' check exited with code {code}: {message[-2000:]}")
+        if message:  # the check passed, but the checked catalogue could not be kept
+            log.warning("%s", message)
+        forms = [tuple(pair) for pair in json.loads(stdout)]
+        if forms != [(q.name, q.form) for q in self.catalogue]:
+            raise CatalogueError(f"the safety check reads the canned queries' forms as {forms}, the engine otherwise")
+        return self.catalogue
+
+    def stop(self) -> None:
+        """Stop a check still running (the service is not starting after all)."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+def load_catalogue_cached(settings: Settings) -> CatalogueCheck:
+    """The kept catalogue if queries/*.rq are unchanged; else one checked here but for the guard's parse, which a
+    child interpreter runs meanwhile. Without `cache_dir`: the full check here and now."""
+    if settings.cache_dir is None:
+        return CatalogueCheck(load_catalogue(settings.queries_dir))
+    kept = settings.cache_dir / f"catalogue-{_digest(settings.queries_dir)}.pickle"
+    catalogue = _read(kept)
+    if catalogue is not None:
+        return CatalogueCheck(catalogue)
+    catalogue = load_catalogue(settings.queries_dir, guard=False)  # a malformed header or query: refused now
+    process = subprocess.Popen(
+        [sys.executable, "-W", "ignore", "-c", CHECK_COMMAND, str(settings.queries_dir), str(kept)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    return CatalogueCheck(catalogue, process)
+
+
+def check_and_keep(argv: list[str]) -> None:
+    """The child's work: the full check of the queries at argv[0]; their forms on stdout (JSON), the catalogue
+    pickled at argv[1]; a refusal's message on stderr and exit 3."""
+    queries_dir, kept = Path(argv[0]), Path(argv[1])
+    try:
+        catalogue = load_catalogue(queries_dir)
+    except CatalogueError as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(REFUSED_EXIT) from None
+    print(json.dumps([(q.name, q.form) for q in catalogue]))
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        temporary = kept.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps(catalogue))
+        temporary.replace(kept)
+    except OSError as error:
+        print(f"could not keep the checked catalogue in {kept.parent}: {error}", file=sys.stderr)
+
+
+def _digest(queries_dir: Path) -> str:
+    digest = hashlib.sha256(f"{__version__}\0{package_version('rdflib')}\0{package_version('pyoxigraph')}".encode())
+    for path in sorted(queries_dir.glob("*.rq")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def _read(kept: Path) -> Catalogue | None:
+    try:
+        catalogue = pickle.loads(kept.read_bytes())  # noqa: S301 - our own cache file, written by check_and_keep
+    except (OSError, pickle.PickleError, AttributeError, EOFError, TypeError, ValueError):
+        return None
+    return catalogue if isinstance(catalogue, Catalogue) else None

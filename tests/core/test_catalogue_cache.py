@@ -1,0 +1,100 @@
+"""The canned-query catalogue at startup: kept between starts, else fully checked in a child during the load."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.core import canned_queries, catalogue_cache
+from app.core.canned_queries import CatalogueError, load_catalogue
+from app.core.catalogue_cache import load_catalogue_cached
+from app.core.config import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+HEADER = (
+    "#+ name: {name}\n#+ title: {{en: A query, fr: Une requête}}\n#+ description: {{en: It, fr: Elle}}\n"
+    "#+ view: table\n"
+)
+
+
+def queries_with(tmp_path: Path, shipped: tuple[str, ...] = ("countries", "provenance"), **extra: str) -> Path:
+    """`shipped` queries (no values_from between these two) and `extra` ones: name → SPARQL."""
+    folder = tmp_path / "queries"
+    folder.mkdir(parents=True)
+    for name in shipped:
+        shutil.copy(ROOT / "queries" / f"{name}.rq", folder)
+    for name, sparql in extra.items():
+        (folder / f"{name}.rq").write_text(HEADER.format(name=name) + sparql, encoding="utf-8")
+    return folder
+
+
+def settings_for(tmp_path: Path, queries: Path) -> Settings:
+    return Settings(_env_file=None, cache_dir=tmp_path / "cache", queries_dir=queries)  # type: ignore[call-arg]
+
+
+def test_a_first_start_checks_in_a_child_then_the_next_reads_it_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_for(tmp_path, queries_with(tmp_path, describe="DESCRIBE <http://example.org/x>"))
+    first = load_catalogue_cached(settings)
+    assert first.process is not None  # the guard's parse runs in the child
+    assert [(q.name, q.form) for q in first.catalogue] == [
+        ("countries", "SELECT"),
+        ("describe", "DESCRIBE"),
+        ("provenance", "SELECT"),
+    ]
+    assert first.wait() is first.catalogue
+    assert list((tmp_path / "cache").glob("catalogue-*.pickle"))
+
+    monkeypatch.setattr(catalogue_cache, "load_catalogue", lambda *_, **__: pytest.fail("checked again"))
+    again = load_catalogue_cached(settings)
+    assert again.process is None
+    assert [(q.name, q.sparql, q.form, q.columns) for q in again.wait()] == [
+        (q.name, q.sparql, q.form, q.columns) for q in first.catalogue
+    ]
+
+
+def test_a_query_only_the_safety_check_refuses_stops_the_start(tmp_path: Path) -> None:
+    """The engine takes FROM <any graph>, the guard only graphs the store holds: refused once the child is done."""
+    sparql = "SELECT ?s FROM <http://example.org/elsewhere> WHERE { ?s ?p ?o }"
+    settings = settings_for(tmp_path, queries_with(tmp_path, elsewhere=sparql))
+    check = load_catalogue_cached(settings)
+    assert "elsewhere" in check.catalogue.names()
+    with pytest.raises(CatalogueError, match=r"elsewhere\.rq.*FROM"):
+        check.wait()
+    assert not list((tmp_path / "cache").glob("catalogue-*.pickle"))
+
+    from app.api.main import create_app
+
+    with pytest.raises(CatalogueError, match=r"elsewhere\.rq"), TestClient(create_app(settings)):
+        pass
+
+
+def test_a_query_naming_a_service_is_refused_before_the_engine_sees_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine's column check evaluates the query: never one that names a SERVICE (Oxigraph would call it)."""
+    monkeypatch.setattr(canned_queries, "_columns", lambda *_: pytest.fail("evaluated"))
+    for sparql in (
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+        "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    ):
+        folder = queries_with(tmp_path / str(len(sparql)), shipped=(), remote=sparql)
+        with pytest.raises(CatalogueError, match=r"remote\.rq.*SERVICE"):
+            load_catalogue(folder, guard=False)
+
+
+def test_the_forms_read_without_the_guard_are_the_guards() -> None:
+    guarded = load_catalogue(ROOT / "queries")
+    assert [(q.name, q.form, q.columns) for q in load_catalogue(ROOT / "queries", guard=False)] == [
+        (q.name, q.form, q.columns) for q in guarded
+    ]
+    for sparql, form in [
+        ("PREFIX a: <http://x/#>\n# SELECT in a comment\nBASE <http://y/> ASK {}", "ASK"),
+        ("prefix b:<http://x/> construct { ?s ?p ?o } where { ?s ?p ?o }", "CONSTRUCT"),
+        ("#PREFIX c: <x>\nDESCRIBE <http://x/>", "DESCRIBE"),
+    ]:
+        assert canned_queries.written_form(sparql) == form
