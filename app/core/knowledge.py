@@ -49,15 +49,32 @@ def input_files(settings: Settings, sources: list[RdfSource]) -> list[Path]:
 def fingerprint(files: list[Path], root: Path) -> str:
     """SHA-256 over the files' relative names and bytes: the data version (same inputs, same version)."""
     digest = hashlib.sha256()
+    resolved_root = root.resolve()
     for file in files:
-        name = file.resolve().relative_to(root.resolve()) if file.resolve().is_relative_to(root.resolve()) else file
+        resolved = file.resolve()
+        name = resolved.relative_to(resolved_root) if resolved.is_relative_to(resolved_root) else file
         digest.update(str(name).encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-def build_knowledge(settings: Settings, *, run_inference: bool = True) -> Knowledge:
-    """Load every source, refuse data with Violations, and add the inferred graph."""
+@dataclass(frozen=True)
+class Inputs:
+    """The project's RDF sources and the data version of every input file (hashed, not parsed)."""
+
+    sources: list[RdfSource]
+    version: str
+
+
+def read_inputs(settings: Settings) -> Inputs:
+    """Find the sources and hash the inputs: once per build (issue 7: ~0.6 s a time at 3,000 articles)."""
     sources = discover_sources(settings)
+    return Inputs(sources, fingerprint(input_files(settings, sources), settings.data_dir.parent))
+
+
+def build_knowledge(settings: Settings, *, run_inference: bool = True, inputs: Inputs | None = None) -> Knowledge:
+    """Load every source, refuse data with Violations, and add the inferred graph."""
+    inputs = inputs or read_inputs(settings)
+    sources = inputs.sources
     with stage("parse"):  # issue 7: stages are logged (server) or shown live (CLI), see build_progress.py
         dataset = load_dataset(sources)
     with stage("validate"):
@@ -79,5 +96,4 @@ def build_knowledge(settings: Settings, *, run_inference: bool = True) -> Knowle
                 inferred_graph.add(triple)
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace, override=True, replace=True)
-    version = fingerprint(input_files(settings, sources), settings.data_dir.parent)
-    return Knowledge(dataset, shapes, sources, report, version)
+    return Knowledge(dataset, shapes, sources, report, inputs.version)

@@ -29,9 +29,8 @@ from app import __version__
 from app.core.build_progress import stage
 from app.core.config import Settings
 from app.core.dumps import Dump, write_dumps
-from app.core.knowledge import Knowledge, build_knowledge, fingerprint, input_files
+from app.core.knowledge import Inputs, Knowledge, build_knowledge, read_inputs
 from app.core.knowledge_cache import store_root, write_report
-from app.core.sources import discover_sources
 from app.core.store import EmbeddedStore
 from app.core.store_pipeline import build_store, is_large
 
@@ -60,23 +59,24 @@ def built_with() -> str:
 
 def input_version(settings: Settings) -> str:
     """The data version from the input files' bytes alone (hashing, not parsing): the same as Knowledge.version."""
-    return fingerprint(input_files(settings, discover_sources(settings)), settings.data_dir.parent)
+    return read_inputs(settings).version
 
 
 def prepare_store(settings: Settings, workdir: Path) -> PreparedStore:
     """Open the persisted store if it holds the current data, else build the knowledge and write the store."""
     root = store_root(settings)  # issue 7: store_path, else the project's folder under cache_dir (var/cache/)
     if root is None:
-        return _build(settings, workdir, "oxigraph", "dumps")
+        return _build(settings, workdir, "oxigraph", "dumps", read_inputs(settings))
     root.mkdir(parents=True, exist_ok=True)
     with _exclusive(root):
-        version = input_version(settings)
+        inputs = read_inputs(settings)
+        version = inputs.version
         reused = _reuse(root, version)
         if reused is not None:
             log.info("data unchanged (version %s): opening the store at %s", version[:12], reused.store_dir)
             return reused
         previous = _read_manifest(root) or {}
-        prepared = _build(settings, root, f"oxigraph-{version[:16]}", f"dumps-{version[:16]}")
+        prepared = _build(settings, root, f"oxigraph-{version[:16]}", f"dumps-{version[:16]}", inputs)
         _write_manifest(root, prepared)
         keep = {
             prepared.store_dir.name,
@@ -96,14 +96,14 @@ def stored_version(settings: Settings) -> str | None:
     return version if isinstance(version, str) else None
 
 
-def _build(settings: Settings, root: Path, store_name: str, dumps_name: str) -> PreparedStore:
+def _build(settings: Settings, root: Path, store_name: str, dumps_name: str, inputs: Inputs) -> PreparedStore:
     store_dir, dumps_dir = root / store_name, root / dumps_name
     for stale in (store_dir, dumps_dir):
         shutil.rmtree(stale, ignore_errors=True)
-    if is_large(settings):  # issue 7: parse, validate, infer, index and dump without an rdflib copy
-        built = build_store(settings, store_dir, dumps_dir)
+    if is_large(settings, inputs.sources):  # issue 7: parse, validate, infer, index and dump without an rdflib copy
+        built = build_store(settings, store_dir, dumps_dir, inputs)
         return PreparedStore(store_dir, dumps_dir, built.dumps, built.version, None, reused=False)
-    knowledge = build_knowledge(settings)
+    knowledge = build_knowledge(settings, inputs=inputs)
     with stage("index"):
         _write_store(knowledge, store_dir)
     with stage("dumps"):

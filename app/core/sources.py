@@ -52,9 +52,13 @@ class RdfSyntaxError(Exception):
 
 def graph_for_data_file(path: Path, data_dir: Path) -> URIRef:
     """The graph a file under data/ fills: sources/{id}.ttl → graph/source/{id}, concepts/* → graph/concepts."""
-    relative = path.resolve().relative_to(data_dir.resolve())
+    return _graph_for(path.resolve().relative_to(data_dir.resolve()))
+
+
+def _graph_for(relative: Path) -> URIRef:
+    """The graph of the file at `relative` to the data folder."""
     if relative.parts[0] == "sources":
-        return source_graph(path.stem)
+        return source_graph(relative.stem)
     if relative.parts[0] == "concepts":
         return CONCEPTS_GRAPH
     if relative == Path("places.ttl"):
@@ -65,8 +69,9 @@ def graph_for_data_file(path: Path, data_dir: Path) -> URIRef:
 def discover_sources(settings: Settings) -> list[RdfSource]:
     """Every Turtle file of the project, in a stable order: ontology, then data, then shapes."""
     sources = [RdfSource(p, ONTOLOGY_GRAPH, SourceRole.ONTOLOGY) for p in sorted(settings.ontology_dir.glob("*.ttl"))]
+    # relative to the folder as found, not resolved file by file (issue 7: 0.5 s a call at 3,000 articles)
     sources += [
-        RdfSource(p, graph_for_data_file(p, settings.data_dir), SourceRole.DATA)
+        RdfSource(p, _graph_for(p.relative_to(settings.data_dir)), SourceRole.DATA)
         for p in sorted(settings.data_dir.rglob("*.ttl"))
     ]
     sources += [RdfSource(p, SHAPES_GRAPH, SourceRole.SHAPES) for p in sorted(settings.shapes_dir.glob("*.ttl"))]

@@ -32,7 +32,7 @@ from app.core.build_progress import stage
 from app.core.config import Settings
 from app.core.dumps import Dump
 from app.core.file_validation import validate_articles
-from app.core.knowledge import InvalidDataError, fingerprint, input_files
+from app.core.knowledge import Inputs, InvalidDataError, read_inputs
 from app.core.knowledge_cache import keep_graph_counts, write_report
 from app.core.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from app.core.rule_inference import added_in_store, check_supported, is_store_artefact, schema_closure
@@ -62,10 +62,10 @@ def is_large(settings: Settings, sources: list[RdfSource] | None = None) -> bool
     return sum(s.path.stat().st_size for s in files) > settings.large_graph_bytes
 
 
-def build_store(settings: Settings, store_dir: Path, dumps_dir: Path) -> StoreBuild:
+def build_store(settings: Settings, store_dir: Path, dumps_dir: Path, inputs: Inputs | None = None) -> StoreBuild:
     """Build the served store at `store_dir` and the dumps at `dumps_dir`; InvalidDataError when data violates."""
-    sources = discover_sources(settings)
-    version = fingerprint(input_files(settings, sources), settings.data_dir.parent)
+    inputs = inputs or read_inputs(settings)
+    sources, version = inputs.sources, inputs.version
     served = [s for s in sources if s.role is not SourceRole.SHAPES]
     store = ox.Store()  # in memory: thousands of small on-disk bulk loads are slow; one at the end is not
     # issue 7: the shapes run in worker processes (file_validation.py) from the start (they read the files: started

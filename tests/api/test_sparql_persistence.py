@@ -26,8 +26,8 @@ def builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     runs: list[str] = []
     real = persisted_store.build_knowledge
 
-    def counting(settings: object) -> Knowledge:
-        knowledge = real(settings)  # type: ignore[arg-type]
+    def counting(settings: object, **options: object) -> Knowledge:
+        knowledge = real(settings, **options)  # type: ignore[arg-type]
         runs.append(knowledge.version)
         return knowledge
 
