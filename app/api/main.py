@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from app.core.canned_queries import Catalogue, load_catalogue
 from app.core.canned_query_description import describe_catalogue
 from app.core.catalogue_cache import load_catalogue_cached
 from app.core.config import Settings, SettingsError, get_settings
+from app.core.dumps import written
 from app.core.knowledge import Knowledge
 from app.core.knowledge_cache import kept_descriptions, kept_graph_counts, restore_knowledge
 from app.core.metrics import NO_QUERY_EVENTS, ServiceMetrics, load_facts
@@ -52,7 +54,7 @@ def load_state(
     if settings.backend is not None:
         return load_backend_state(settings, workdir, catalogue, metrics)
     started = time.monotonic()
-    prepared = prepare_store(settings, workdir)
+    prepared = prepare_store(settings, workdir, dumps_in_background=True)  # issue 7: ready before the dumps
     queries = executor_for(settings, prepared.store_dir, metrics or NO_QUERY_EVENTS)
     with ThreadPoolExecutor(1) as starter:  # issue 7: the query workers start while the descriptions are built
         workers_started = starter.submit(queries.start)
@@ -84,7 +86,7 @@ def load_state(
         settings,
         store,
         prepared.dumps_dir,
-        prepared.dumps,
+        prepared.dumps_written,
         prepared.version,
         queries,
         descriptions,
@@ -124,7 +126,7 @@ def load_backend_state(
     if metrics is not None:
         metrics.record_load(load_facts(version, True, started, counts))
     log.info("serving data version %s from the backend %s", version[:12], settings.backend)
-    return ServiceState(settings, store, dumps_dir, dumps, version, queries, descriptions, _no_knowledge)
+    return ServiceState(settings, store, dumps_dir, written(dumps), version, queries, descriptions, _no_knowledge)
 
 
 def _version_now(settings: Settings) -> Callable[[ServiceState], str | None]:
@@ -191,6 +193,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 if watcher is not None:
                     watcher.close()
                 await startup.finish()
+                loaded: ServiceState | None = getattr(app.state, "coop", None)
+                if loaded is not None:  # dumps still being written go to their end (and the manifest with them)
+                    await asyncio.to_thread(wait, [loaded.dumps_written])
                 reloader: StateReloader | None = getattr(app.state, "coop_reloader", None)
                 if reloader is not None:
                     reloader.close()

@@ -6,6 +6,7 @@ import logging
 import shutil
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -34,7 +35,7 @@ class ServiceState:
     settings: Settings
     store: GraphStore
     dumps_dir: Path
-    dumps: list[Dump]
+    dumps_written: Future[list[Dump]]  # issue 7: a first start serves before its dumps are written
     version: str
     queries: QueryService
     descriptions: dict[str, bytes]
@@ -43,6 +44,18 @@ class ServiceState:
     @cached_property
     def knowledge(self) -> Knowledge:
         return self.knowledge_loader()
+
+    @property
+    def dumps(self) -> list[Dump]:
+        """The downloadable dumps; waits while they are still being written (never call it on the event loop)."""
+        return self.dumps_written.result()
+
+    @property
+    def dumps_status(self) -> str:
+        """`written`, `writing` or `failed` (for /ready)."""
+        if not self.dumps_written.done():
+            return "writing"
+        return "failed" if self.dumps_written.exception() is not None else "written"
 
     def service_description(self, key: str) -> bytes:
         """The SPARQL Service Description serialised as `key` (turtle, ntriples, jsonld, rdfxml)."""

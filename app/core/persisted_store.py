@@ -18,17 +18,19 @@ import fcntl
 import json
 import logging
 import shutil
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version as package_version
 from pathlib import Path
+from typing import TextIO
 
 from app import __version__
 from app.core.build_progress import stage
 from app.core.config import Settings
-from app.core.dumps import Dump, write_dumps
+from app.core.dumps import Dump, write_dumps, written
 from app.core.knowledge import Inputs, Knowledge, build_knowledge, read_inputs
 from app.core.knowledge_cache import store_root, write_report
 from app.core.store import EmbeddedStore
@@ -42,14 +44,20 @@ STORE_LAYOUT = 2  # 2: the default graph holds the merge of the named graphs
 
 @dataclass(frozen=True)
 class PreparedStore:
-    """A store ready to open read-only, its dumps, and the knowledge when it was built in this process."""
+    """A store ready to open read-only, its dumps (maybe still being written), and the knowledge when it was built
+    in this process."""
 
     store_dir: Path
     dumps_dir: Path
-    dumps: list[Dump]
+    dumps_written: Future[list[Dump]]
     version: str
     knowledge: Knowledge | None
     reused: bool
+
+    @property
+    def dumps(self) -> list[Dump]:
+        """The dumps, once written (waits for them; raises what stopped them)."""
+        return self.dumps_written.result()
 
 
 def built_with() -> str:
@@ -62,22 +70,34 @@ def input_version(settings: Settings) -> str:
     return read_inputs(settings).version
 
 
-def prepare_store(settings: Settings, workdir: Path) -> PreparedStore:
-    """Open the persisted store if it holds the current data, else build the knowledge and write the store."""
+def prepare_store(settings: Settings, workdir: Path, *, dumps_in_background: bool = False) -> PreparedStore:
+    """Open the persisted store if it holds the current data, else build the knowledge and write the store.
+
+    `dumps_in_background` (the service, issue 7): return once the store is written and let a thread write the dumps,
+    then the manifest, meanwhile; the folder stays locked until then, so another process waits and then reuses it.
+    """
     root = store_root(settings)  # issue 7: store_path, else the project's folder under cache_dir (var/cache/)
     if root is None:
-        return _build(settings, workdir, "oxigraph", "dumps", read_inputs(settings))
+        prepared, write_dumps = _build(settings, workdir, "oxigraph", "dumps", read_inputs(settings))
+        return _with_dumps(prepared, write_dumps, dumps_in_background, lambda _: None, lambda: None)
     root.mkdir(parents=True, exist_ok=True)
-    with _exclusive(root):
+    lock = _lock(root)
+    try:
         inputs = read_inputs(settings)
         version = inputs.version
         reused = _reuse(root, version)
         if reused is not None:
             log.info("data unchanged (version %s): opening the store at %s", version[:12], reused.store_dir)
+            _unlock(lock)
             return reused
         previous = _read_manifest(root) or {}
-        prepared = _build(settings, root, f"oxigraph-{version[:16]}", f"dumps-{version[:16]}", inputs)
-        _write_manifest(root, prepared)
+        prepared, write_dumps = _build(settings, root, f"oxigraph-{version[:16]}", f"dumps-{version[:16]}", inputs)
+    except BaseException:
+        _unlock(lock)
+        raise
+
+    def record(dumps: list[Dump]) -> None:  # the manifest last: a build that dies before leaves the previous one
+        _write_manifest(root, prepared, dumps)
         keep = {
             prepared.store_dir.name,
             prepared.dumps_dir.name,
@@ -85,7 +105,38 @@ def prepare_store(settings: Settings, workdir: Path) -> PreparedStore:
             str(previous.get("dumps_dir")),
         }
         _remove_stale(root, keep)
-        return prepared
+
+    return _with_dumps(prepared, write_dumps, dumps_in_background, record, lambda: _unlock(lock))
+
+
+def _with_dumps(
+    prepared: PreparedStore,
+    write_dumps: Callable[[], list[Dump]],
+    background: bool,
+    record: Callable[[list[Dump]], None],
+    release: Callable[[], None],
+) -> PreparedStore:
+    """Write the dumps and `record` them, now or in a thread; `release` the folder after, whatever happens."""
+    future = prepared.dumps_written
+
+    def run() -> None:
+        try:
+            dumps = write_dumps()
+            record(dumps)
+            future.set_result(dumps)
+        except BaseException as error:
+            future.set_exception(error)
+            if background:
+                log.exception("the dumps of data version %s could not be written", prepared.version[:12])
+        finally:
+            release()
+
+    if background:  # not a daemon: an exit waits for the manifest, so the next start reuses the store
+        threading.Thread(target=run, name="coopgraph-dumps").start()
+    else:
+        run()
+        future.result()  # raises what stopped them
+    return prepared
 
 
 def stored_version(settings: Settings) -> str | None:
@@ -96,21 +147,29 @@ def stored_version(settings: Settings) -> str | None:
     return version if isinstance(version, str) else None
 
 
-def _build(settings: Settings, root: Path, store_name: str, dumps_name: str, inputs: Inputs) -> PreparedStore:
+def _build(
+    settings: Settings, root: Path, store_name: str, dumps_name: str, inputs: Inputs
+) -> tuple[PreparedStore, Callable[[], list[Dump]]]:
+    """Build the store (parse → validate → infer → index); the dumps are written by the function returned."""
     store_dir, dumps_dir = root / store_name, root / dumps_name
     for stale in (store_dir, dumps_dir):
         shutil.rmtree(stale, ignore_errors=True)
+    pending: Future[list[Dump]] = Future()
     if is_large(settings, inputs.sources):  # issue 7: parse, validate, infer, index and dump without an rdflib copy
         built = build_store(settings, store_dir, dumps_dir, inputs)
-        return PreparedStore(store_dir, dumps_dir, built.dumps, built.version, None, reused=False)
+        return PreparedStore(store_dir, dumps_dir, pending, built.version, None, reused=False), built.write_dumps
     knowledge = build_knowledge(settings, inputs=inputs)
     with stage("index"):
         _write_store(knowledge, store_dir)
-    with stage("dumps"):
-        dumps = write_dumps(knowledge, dumps_dir)
-    write_report(knowledge.report, dumps_dir)  # issue 7: the Warnings survive a restart (restore_knowledge)
     log.info("built %d triples (data version %s) into %s", len(knowledge.dataset), knowledge.version[:12], store_dir)
-    return PreparedStore(store_dir, dumps_dir, dumps, knowledge.version, knowledge, reused=False)
+
+    def write_all_dumps() -> list[Dump]:
+        with stage("dumps"):
+            dumps = write_dumps(knowledge, dumps_dir)
+        write_report(knowledge.report, dumps_dir)  # issue 7: the Warnings survive a restart (restore_knowledge)
+        return dumps
+
+    return PreparedStore(store_dir, dumps_dir, pending, knowledge.version, knowledge, reused=False), write_all_dumps
 
 
 def _write_store(knowledge: Knowledge, store_dir: Path) -> None:
@@ -131,7 +190,7 @@ def _reuse(root: Path, version: str) -> PreparedStore | None:
     dumps = [Dump(**d) for d in listed]
     if not all((dumps_dir / d.name).is_file() for d in dumps):
         return None
-    return PreparedStore(store_dir, dumps_dir, dumps, version, None, reused=True)
+    return PreparedStore(store_dir, dumps_dir, written(dumps), version, None, reused=True)
 
 
 def _read_manifest(root: Path) -> dict[str, object] | None:
@@ -142,14 +201,14 @@ def _read_manifest(root: Path) -> dict[str, object] | None:
     return manifest if isinstance(manifest, dict) else None
 
 
-def _write_manifest(root: Path, prepared: PreparedStore) -> None:
+def _write_manifest(root: Path, prepared: PreparedStore, dumps: list[Dump]) -> None:
     manifest = {
         "version": prepared.version,
         "built_with": built_with(),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "store": prepared.store_dir.name,
         "dumps_dir": prepared.dumps_dir.name,
-        "dumps": [asdict(d) for d in prepared.dumps],
+        "dumps": [asdict(d) for d in dumps],
     }
     temporary = root / f"{MANIFEST}.tmp"
     temporary.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
@@ -163,12 +222,13 @@ def _remove_stale(root: Path, keep: set[str]) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-@contextmanager
-def _exclusive(root: Path) -> Iterator[None]:
+def _lock(root: Path) -> TextIO:
     """One process at a time decides and builds (several service processes may share one store folder)."""
-    with (root / ".lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+    lock = (root / ".lock").open("w")
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    return lock
+
+
+def _unlock(lock: TextIO) -> None:
+    fcntl.flock(lock, fcntl.LOCK_UN)
+    lock.close()

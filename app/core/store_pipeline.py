@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -52,8 +53,8 @@ CHECK_THREADS = 1
 class StoreBuild:
     version: str
     report: ValidationReport
-    dumps: list[Dump]
     triples: int
+    write_dumps: Callable[[], list[Dump]]  # the dumps of the built store, when the caller chooses (persisted_store)
 
 
 def is_large(settings: Settings, sources: list[RdfSource] | None = None) -> bool:
@@ -109,16 +110,21 @@ def build_store(settings: Settings, store_dir: Path, dumps_dir: Path, inputs: In
         on_disk.flush()
         triples = len(on_disk)
         del on_disk  # the read-write handle is dropped: only read-only handles remain
-    with stage("dumps"):
-        # not overlapped with the index: both mostly hold the GIL (measured at 100k: 4.2 s either way, +100 MB RSS).
-        # The triples per graph, for the dumps' records, the service description and /metrics: counted here in
-        # memory (0.5 s at a million), where the served store would take a full scan of the disk at the first start
-        counts = EmbeddedStore.wrapping(store).triple_count_by_graph()
-        dumps = write_store_dumps(store, parts, named, dumps_dir, counts)
-        write_report(report, dumps_dir)
-        keep_graph_counts(dumps_dir, counts)
+    # The triples per graph, for the dumps' records, the service description and /metrics: counted here in memory
+    # (0.5 s at a million), where the served store would take a full scan of the disk at the first start; kept with
+    # the report before the dumps, which may be written while the service already answers (persisted_store.py)
+    counts = EmbeddedStore.wrapping(store).triple_count_by_graph()
+    dumps_dir.mkdir(parents=True, exist_ok=True)
+    write_report(report, dumps_dir)
+    keep_graph_counts(dumps_dir, counts)
     log.info("built %d quads (data version %s) into %s", triples, version[:12], store_dir)
-    return StoreBuild(version, report, dumps, triples)
+
+    def write_dumps() -> list[Dump]:
+        # not overlapped with the index: both mostly hold the GIL (measured at 100k: 4.2 s either way, +100 MB RSS)
+        with stage("dumps"):
+            return write_store_dumps(store, parts, named, dumps_dir, counts)
+
+    return StoreBuild(version, report, triples, write_dumps)
 
 
 def _validate_and_infer(

@@ -71,3 +71,31 @@ def test_without_a_cache_dir_each_start_builds_in_the_work_folder(tmp_path: Path
     elsewhere = Settings(_env_file=None, cache_dir=tmp_path, data_dir=tmp_path / "other")  # type: ignore[call-arg]
     assert store_root(elsewhere) != store_root(Settings(_env_file=None, cache_dir=tmp_path))  # type: ignore[call-arg]
     assert persisted_store.store_root is store_root
+
+
+@pytest.mark.slow
+def test_dumps_written_in_the_background_keep_the_folder_until_the_manifest(project: Settings, tmp_path: Path) -> None:
+    """issue 7: the service is ready before its dumps; another process waits for the folder, then reuses it."""
+    first = prepare_store(project, tmp_path / "work1", dumps_in_background=True)
+    assert not first.reused
+    second = prepare_store(project, tmp_path / "work2")  # blocks on the folder lock until the manifest is written
+    assert second.reused and first.dumps_written.done()
+    assert second.dumps == first.dumps
+    assert all((first.dumps_dir / d.name).is_file() for d in first.dumps)
+
+
+@pytest.mark.slow
+def test_dumps_that_fail_in_the_background_leave_no_manifest_and_free_the_folder(
+    project: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(persisted_store, "write_dumps", full_disk)
+    failed = prepare_store(project, tmp_path / "work1", dumps_in_background=True)
+    with pytest.raises(OSError, match="No space left"):
+        failed.dumps  # noqa: B018 - waits for the thread and raises what stopped it
+    monkeypatch.undo()
+    again = prepare_store(project, tmp_path / "work2")  # not blocked, and not served from a half-written folder
+    assert not again.reused
+    assert all((again.dumps_dir / d.name).is_file() for d in again.dumps)

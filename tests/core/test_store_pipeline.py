@@ -58,7 +58,7 @@ def test_the_store_first_build_serves_the_same_quads_as_the_rdflib_road(tmp_path
     assert quads(tmp_path / "store") == quads(tmp_path / "reference")
     served = EmbeddedStore.open_read_only(tmp_path / "store").triple_count_by_graph()
     assert kept_graph_counts(tmp_path / "dumps", lambda: {}) == served  # counted by the build, not at the start
-    assert [(d.name, d.triples) for d in built.dumps if d.part != "dataset"] == [
+    assert [(d.name, d.triples) for d in built.write_dumps() if d.part != "dataset"] == [
         (name, triples)
         for name, triples in ((d.name, d.triples) for d in _rdflib_dumps(knowledge, tmp_path / "rdflib-dumps"))
         if not name.startswith("coopgraph.")

@@ -58,7 +58,7 @@ async def metrics(request: Request) -> Response:
 
 
 def _readiness(state: ServiceState, metrics: ServiceMetrics) -> dict[str, Any]:
-    body: dict[str, Any] = {"status": "ready", "version": state.version}
+    body: dict[str, Any] = {"status": "ready", "version": state.version, "dumps": state.dumps_status}
     facts = metrics.last_load
     if facts is not None:
         body |= {
