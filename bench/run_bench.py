@@ -80,8 +80,9 @@ class Latency:
 class Server:
     process: subprocess.Popen[bytes]
     url: str
-    ready_s: float
+    ready_s: float  # answering queries
     log: Path
+    built_s: float  # and its dumps written (a first build writes them after it is ready)
 
 
 def proc_kb(pid: int, field_name: str) -> int:
@@ -148,9 +149,19 @@ def coopgraph(
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(f"{url}/sparql", process, 3600)
-        yield Server(process, url, time.perf_counter() - started, log)
+        ready_s = time.perf_counter() - started
+        wait_dumps(url)
+        yield Server(process, url, ready_s, log, time.perf_counter() - started)
     finally:
         stop(process)
+
+
+def wait_dumps(url: str, timeout_s: float = 3600) -> None:
+    """Until /ready no longer says the dumps are being written."""
+    deadline = time.monotonic() + timeout_s
+    with httpx.Client(timeout=5) as client:
+        while time.monotonic() < deadline and client.get(f"{url}/ready").json().get("dumps") == "writing":
+            time.sleep(0.05)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -395,9 +406,14 @@ def bench_size(size: str, args: argparse.Namespace) -> dict[str, Any]:
         port = free_port()  # the restart serves on the same port (same public URL) as the first start, like a restart
         with coopgraph(data, cache, log, result_cache_mb=0, log_level="info", port=port) as server:
             result["startup_s"] = server.ready_s
+            result["startup_built_s"] = server.built_s
             result["startup_peak_rss_mb"] = proc_kb(server.process.pid, "VmHWM") / 1024
             result["startup_stages_s"] = stage_times(log)
-        print(f"startup {result['startup_s']:.1f} s, peak RSS {result['startup_peak_rss_mb']:.0f} MB", flush=True)
+        print(
+            f"startup {result['startup_s']:.1f} s (dumps written at {result['startup_built_s']:.1f} s), "
+            f"peak RSS {result['startup_peak_rss_mb']:.0f} MB",
+            flush=True,
+        )
         log.write_text("")
         with coopgraph(data, cache, log, result_cache_mb=0, port=port) as server:
             result["restart_s"] = server.ready_s
@@ -478,9 +494,8 @@ def print_report(result: dict[str, Any], args: argparse.Namespace) -> None:
         f"\n### {result['size']}: {result['asserted_triples']} asserted triples, {result['served_quads']} quads served"
     )
     print("\n| measure | value |\n|---|---|")
-    print(
-        f"| startup, empty cache (parse + validate + infer + index + dumps + workers) | {result['startup_s']:.2f} s |"
-    )
+    print(f"| startup, empty cache (parse + validate + infer + index + workers) | {result['startup_s']:.2f} s |")
+    print(f"| — and the dumps written (after the service is ready) | {result['startup_built_s']:.2f} s |")
     print(f"| — stages | {stages} |")
     print(f"| startup peak RSS (server process) | {result['startup_peak_rss_mb']:.0f} MB |")
     print(f"| restart, unchanged data | {result['restart_s']:.2f} s (again: {result['restart_cached_s']:.2f} s) |")
