@@ -47,7 +47,6 @@ from rdflib.term import Node
 from app import __version__
 from app.core.sole_graph import SoleGraph
 from app.core.sources import RdfSource, SourceRole, parse_turtle
-from app.core.sparql_parse_memo import memoised_sparql_parsing
 from app.core.validation import Severity, ValidationIssue, run_shapes
 
 log = logging.getLogger("coopgraph.validation")
@@ -276,6 +275,8 @@ def validate_articles(
         count = max(1, min(workers or os.cpu_count() or 1, len(batches)))
         stopped = stop or threading.Event()
         if count == 1:
+            from app.core.sparql_parse_memo import memoised_sparql_parsing  # a build's, not a start's
+
             with memoised_sparql_parsing():
                 results = []
                 for batch in batches:
@@ -322,6 +323,8 @@ _worker_contexts = ExitStack()  # a pool worker's, left open until the process e
 
 def _keep_sparql_translations() -> None:
     """Pool initializer: the worker translates each SPARQL text of the shapes once, not once per batch (~0.2 s)."""
+    from app.core.sparql_parse_memo import memoised_sparql_parsing  # a build's, not a start's
+
     _worker_contexts.enter_context(memoised_sparql_parsing())
 
 

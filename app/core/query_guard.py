@@ -17,13 +17,22 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from pyparsing import ParseBaseException, ParseResults
-from rdflib.plugins.sparql.parser import expandUnicodeEscapes, parseQuery, parseUpdate
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import URIRef, Variable
+
+if TYPE_CHECKING:
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+# rdflib's SPARQL grammar is built when its module is imported (~0.15 s): imported where a query is first parsed,
+# so a process that never parses one — the service over an unchanged store — never pays it (load_grammar: ahead).
+
+
+def load_grammar() -> None:
+    """Build rdflib's SPARQL grammar now (a query worker does, while it waits for its configuration)."""
+    import rdflib.plugins.sparql.parser  # noqa: F401
 
 
 class QueryRejectedError(Exception):
@@ -144,6 +153,9 @@ def refuse_update(what: str = "an update request") -> UpdateRefusedError:
 
 def _parse(sparql: str, engine_syntax_check: EngineSyntaxCheck | None) -> ParseResults:
     """rdflib's parse tree; when rdflib cannot parse, explain why with the engine's own message if possible."""
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
     try:
         return parseQuery(sparql)
     except (ParseBaseException, ValueError, RecursionError) as error:
@@ -161,6 +173,8 @@ def _parse(sparql: str, engine_syntax_check: EngineSyntaxCheck | None) -> ParseR
 
 
 def _describe(error: BaseException) -> str:
+    from pyparsing import ParseBaseException
+
     if isinstance(error, ParseBaseException):
         return f"{error.msg} at line {error.lineno}, column {error.col}"
     if isinstance(error, RecursionError):
@@ -186,6 +200,9 @@ def _is_update(sparql: str) -> bool:
     keyword = _first_keyword(sparql)
     if keyword is None or keyword in UPDATE_KEYWORDS:
         return keyword is not None
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseUpdate
+
     try:
         parseUpdate(sparql)
     except (ParseBaseException, ValueError, RecursionError):
@@ -194,6 +211,8 @@ def _is_update(sparql: str) -> bool:
 
 
 def _expand_escapes(sparql: str) -> str:
+    from rdflib.plugins.sparql.parser import expandUnicodeEscapes
+
     try:
         return expandUnicodeEscapes(sparql)
     except ValueError:
@@ -218,6 +237,8 @@ class _NameResolver:
 
     def resolve(self, term: Any) -> str:
         """An absolute IRI for an IRI or prefixed-name node (a QuerySyntaxError for an undeclared prefix)."""
+        from rdflib.plugins.sparql.parserutils import CompValue
+
         if isinstance(term, CompValue) and term.name == "pname":
             prefix = str(_param(term, "prefix") or "")
             if prefix not in self.prefixes:
@@ -233,6 +254,9 @@ def _param(node: CompValue, key: str) -> Any:
 
 def _nodes(tree: Any) -> Iterator[CompValue]:
     """Every CompValue of a parse tree, depth first (subqueries, OPTIONAL, UNION, MINUS, EXISTS included)."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     stack = [tree]
     while stack:
         node = stack.pop()

@@ -35,6 +35,7 @@ from app.core.query_guard import (
     QuerySyntaxError,
     check_protocol_dataset,
     inspect_query,
+    load_grammar,
 )
 from app.core.result_formats import GRAPH_FORMATS, RESULTS_FORMATS, NotAcceptableError
 from app.core.store import EmbeddedStore, prefixes_used
@@ -331,6 +332,7 @@ WARM_UP = "SELECT ?s WHERE { ?s ?p ?o OPTIONAL { ?o ?q ?v } } LIMIT 1"
 def serve_fd(fd: int) -> None:
     """Entry point of a worker process: its configuration, then its jobs, arrive on the socket `fd`."""
     connection = Connection(fd)
+    load_grammar()  # prestarted (worker_interpreters.py): while the service is still starting
     try:
         config = connection.recv()
     except (EOFError, OSError):

@@ -13,7 +13,6 @@ from rdflib.term import Node
 
 from app.core.namespaces import SH
 from app.core.sources import RdfSource, SourceRole
-from app.core.sparql_parse_memo import memoised_sparql_parsing
 from app.core.store import EmbeddedStore
 
 
@@ -89,6 +88,8 @@ def run_shapes(
 
     speedups = faster_pyshacl() if fast else nullcontext()
     # issue 7: the SPARQL-based shapes would re-parse per focus node; pyshacl's per-node overhead (shacl_speedups)
+    from app.core.sparql_parse_memo import memoised_sparql_parsing  # rdflib's SPARQL grammar: a build's, not a start's
+
     with memoised_sparql_parsing(), speedups:
         _conforms, results, _text = shacl_validate(
             data,
