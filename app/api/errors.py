@@ -14,7 +14,7 @@ from fastapi.responses import PlainTextResponse, Response
 from app.api.content_negotiation import BadFormatParameterError
 from app.api.request_observer import remember_error  # operations (issue 8): refusals counted by reason
 from app.api.sparql_protocol import ProtocolError, RequestTooLargeError
-from app.api.state import ServiceLoadingError
+from app.api.state import DumpsUnavailableError, ServiceLoadingError
 from app.core.canned_queries import ParameterError, UnknownQueryError
 from app.core.graph_store import BackendError
 from app.core.linked_data import UnknownResourceError
@@ -49,6 +49,7 @@ STATUS: dict[type[Exception], int] = {
     QueryServiceBusyError: 503,
     QueryWorkerCrashedError: 503,
     ServiceLoadingError: 503,
+    DumpsUnavailableError: 503,
     BackendError: 502,
 }
 """Every exception a client can cause or must be told about, and its status."""

@@ -48,7 +48,13 @@ class ServiceState:
     @property
     def dumps(self) -> list[Dump]:
         """The downloadable dumps; waits while they are still being written (never call it on the event loop)."""
-        return self.dumps_written.result()
+        try:
+            return self.dumps_written.result()
+        except Exception as error:
+            raise DumpsUnavailableError(
+                f"the downloads of data version {self.version[:12]} could not be written ({error}); queries are "
+                "not affected, and the service writes them again when it restarts"
+            ) from error
 
     @property
     def dumps_status(self) -> str:
@@ -60,6 +66,10 @@ class ServiceState:
     def service_description(self, key: str) -> bytes:
         """The SPARQL Service Description serialised as `key` (turtle, ntriples, jsonld, rdfxml)."""
         return self.descriptions[key]
+
+
+class DumpsUnavailableError(Exception):
+    """A first build's dumps failed to be written (a full disk…): downloads answer 503, queries still work."""
 
 
 class ServiceLoadingError(Exception):

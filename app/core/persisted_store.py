@@ -161,6 +161,7 @@ def _build(
     knowledge = build_knowledge(settings, inputs=inputs)
     with stage("index"):
         _write_store(knowledge, store_dir)
+    dumps_dir.mkdir(parents=True)  # before the service answers: its mtime is every representation's Last-Modified
     log.info("built %d triples (data version %s) into %s", len(knowledge.dataset), knowledge.version[:12], store_dir)
 
     def write_all_dumps() -> list[Dump]:

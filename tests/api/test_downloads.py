@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from conftest import LiveServer
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
+JSON_RESULTS = "application/sparql-results+json"
 VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 CC_BY = URIRef("https://creativecommons.org/licenses/by/4.0/")
@@ -121,3 +123,29 @@ def test_the_void_description(project_server: LiveServer, listing: dict[str, obj
         assert str(graph.value(checksum, SPDX.checksumValue)) == dump["sha256"]
     jsonld = httpx.get(f"{project_server.url}/.well-known/void", headers={"Accept": "application/ld+json"})
     assert len(Graph().parse(data=jsonld.text, format="json-ld")) == len(graph)
+
+
+@pytest.mark.slow
+def test_dumps_that_could_not_be_written_are_a_503_and_queries_still_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """issue 7: a first build serves before its dumps are written; if writing them fails, downloads say why."""
+    from fastapi.testclient import TestClient
+
+    from app.api.main import create_app
+    from app.core import persisted_store
+    from app.core.config import Settings
+
+    def full_disk(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(persisted_store, "write_dumps", full_disk)
+    settings = Settings(_env_file=None, cache_dir=tmp_path / "cache")  # type: ignore[call-arg]
+    with TestClient(create_app(settings)) as client:
+        listing = client.get("/data/", headers={"Accept": "application/json"})
+        assert listing.status_code == 503 and listing.headers["retry-after"]
+        assert "could not be written" in listing.text and "No space left on device" in listing.text
+        assert client.get("/data/coopgraph.nq").status_code == 503
+        assert client.get("/ready").json()["dumps"] == "failed"
+        answer = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": JSON_RESULTS})
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
