@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TypeVar
 
 from fastapi import Request
@@ -51,7 +50,7 @@ class LinkedDataCache:
             graph = Graph()
             for prefix, namespace in PREFIXES.items():
                 graph.bind(prefix, namespace, override=True, replace=True)
-            graph.parse(state.dumps_dir / ONTOLOGY_DUMP, format="turtle")
+            graph.parse(state.dump_file(ONTOLOGY_DUMP), format="turtle")
             return graph
 
         return self._memo(state, "ontology", build)
@@ -72,14 +71,6 @@ class LinkedDataCache:
     def ontology_doc(self, state: ServiceState, lang: str) -> OntologyDoc:
         return self._memo(
             state, f"doc-{lang}", lambda: document_ontology(self.ontology(state), self.shapes(state), lang)
-        )
-
-    def built_at(self, state: ServiceState) -> datetime:
-        """When this data version's files were written: the Last-Modified of every representation of it."""
-        return self._memo(
-            state,
-            "built",
-            lambda: datetime.fromtimestamp(state.dumps_dir.stat().st_mtime, tz=UTC).replace(microsecond=0),
         )
 
 

@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -88,6 +89,7 @@ def load_state(
         prepared.dumps_dir,
         prepared.dumps_written,
         prepared.version,
+        prepared.built_at,
         queries,
         descriptions,
         _knowledge_loader(settings, prepared),
@@ -126,7 +128,10 @@ def load_backend_state(
     if metrics is not None:
         metrics.record_load(load_facts(version, True, started, counts))
     log.info("serving data version %s from the backend %s", version[:12], settings.backend)
-    return ServiceState(settings, store, dumps_dir, written(dumps), version, queries, descriptions, _no_knowledge)
+    mirrored_at = datetime.fromtimestamp(dumps_dir.stat().st_mtime, tz=UTC).replace(microsecond=0)
+    return ServiceState(
+        settings, store, dumps_dir, written(dumps), version, mirrored_at, queries, descriptions, _no_knowledge
+    )
 
 
 def _version_now(settings: Settings) -> Callable[[ServiceState], str | None]:

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,6 +38,7 @@ class ServiceState:
     dumps_dir: Path
     dumps_written: Future[list[Dump]]  # issue 7: a first start serves before its dumps are written
     version: str
+    built_at: datetime  # when this data version was built: the Last-Modified of every representation of it
     queries: QueryService
     descriptions: dict[str, bytes]
     knowledge_loader: Callable[[], Knowledge] = field(repr=False)
@@ -55,6 +57,11 @@ class ServiceState:
                 f"the downloads of data version {self.version[:12]} could not be written ({error}); queries are "
                 "not affected, and the service writes them again when it restarts"
             ) from error
+
+    def dump_file(self, name: str) -> Path:
+        """The path of one written dump (waits while they are being written; never on the event loop)."""
+        self.dumps  # noqa: B018 - waits for them, or raises DumpsUnavailableError
+        return self.dumps_dir / name
 
     @property
     def dumps_status(self) -> str:

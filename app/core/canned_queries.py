@@ -39,7 +39,14 @@ from rdflib import Literal as RdfLiteral
 from rdflib.term import Node, URIRef
 
 from app.core.namespaces import PREFIXES
-from app.core.query_guard import GuardPolicy, QueryRejectedError, inspect_query, typed_service_count
+from app.core.query_guard import (
+    GuardPolicy,
+    QueryForm,
+    QueryRejectedError,
+    first_keyword,
+    inspect_query,
+    typed_service_count,
+)
 from app.core.store import EmbeddedStore
 
 HEADER_MARK = "#+"
@@ -290,15 +297,11 @@ def load_query(path: Path, *, guard: bool = True) -> CannedQuery:
     return CannedQuery(header, sparql, form, columns, path)
 
 
-# The prologue (blanks, comments, PREFIX and BASE declarations), then the query form's keyword
-_FORM_KEYWORD = re.compile(r"(?:\s+|#[^\n]*|(?:PREFIX|BASE)\b[^<]*<[^>]*>)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
-
-
 def written_form(sparql: str) -> str | None:
     """The form of a query the engine parsed (SELECT, ASK, CONSTRUCT or DESCRIBE): its first keyword after the
-    prologue. The guard reads the same from its parse tree (knowledge_cache.py compares the two)."""
-    match = _FORM_KEYWORD.match(sparql)
-    return None if match is None else match.group(1).upper()
+    prologue. The guard reads the same from its parse tree (catalogue_cache.py compares the two)."""
+    keyword = first_keyword(sparql)
+    return keyword if keyword in {form.value for form in QueryForm} else None
 
 
 def _columns(path: Path, sparql: str, header: QueryHeader) -> tuple[str, ...]:

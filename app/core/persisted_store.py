@@ -51,6 +51,7 @@ class PreparedStore:
     dumps_dir: Path
     dumps_written: Future[list[Dump]]
     version: str
+    built_at: datetime  # when the store was built (kept in the manifest): the Last-Modified of what is served
     knowledge: Knowledge | None
     reused: bool
 
@@ -154,14 +155,15 @@ def _build(
     store_dir, dumps_dir = root / store_name, root / dumps_name
     for stale in (store_dir, dumps_dir):
         shutil.rmtree(stale, ignore_errors=True)
+    dumps_dir.mkdir(parents=True)  # (the report, the counts and the service description are kept there too)
     pending: Future[list[Dump]] = Future()
     if is_large(settings, inputs.sources):  # issue 7: parse, validate, infer, index and dump without an rdflib copy
         built = build_store(settings, store_dir, dumps_dir, inputs)
-        return PreparedStore(store_dir, dumps_dir, pending, built.version, None, reused=False), built.write_dumps
+        prepared = PreparedStore(store_dir, dumps_dir, pending, built.version, _now(), None, reused=False)
+        return prepared, built.write_dumps
     knowledge = build_knowledge(settings, inputs=inputs)
     with stage("index"):
         _write_store(knowledge, store_dir)
-    dumps_dir.mkdir(parents=True)  # before the service answers: its mtime is every representation's Last-Modified
     log.info("built %d triples (data version %s) into %s", len(knowledge.dataset), knowledge.version[:12], store_dir)
 
     def write_all_dumps() -> list[Dump]:
@@ -170,7 +172,12 @@ def _build(
         write_report(knowledge.report, dumps_dir)  # issue 7: the Warnings survive a restart (restore_knowledge)
         return dumps
 
-    return PreparedStore(store_dir, dumps_dir, pending, knowledge.version, knowledge, reused=False), write_all_dumps
+    prepared = PreparedStore(store_dir, dumps_dir, pending, knowledge.version, _now(), knowledge, reused=False)
+    return prepared, write_all_dumps
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def _write_store(knowledge: Knowledge, store_dir: Path) -> None:
@@ -191,7 +198,11 @@ def _reuse(root: Path, version: str) -> PreparedStore | None:
     dumps = [Dump(**d) for d in listed]
     if not all((dumps_dir / d.name).is_file() for d in dumps):
         return None
-    return PreparedStore(store_dir, dumps_dir, written(dumps), version, None, reused=True)
+    try:
+        built_at = datetime.fromisoformat(str(manifest["built_at"]))
+    except (KeyError, ValueError):
+        return None
+    return PreparedStore(store_dir, dumps_dir, written(dumps), version, built_at, None, reused=True)
 
 
 def _read_manifest(root: Path) -> dict[str, object] | None:
@@ -206,7 +217,7 @@ def _write_manifest(root: Path, prepared: PreparedStore, dumps: list[Dump]) -> N
     manifest = {
         "version": prepared.version,
         "built_with": built_with(),
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "built_at": prepared.built_at.isoformat(timespec="seconds"),
         "store": prepared.store_dir.name,
         "dumps_dir": prepared.dumps_dir.name,
         "dumps": [asdict(d) for d in dumps],

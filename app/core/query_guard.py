@@ -161,7 +161,7 @@ def _parse(sparql: str, engine_syntax_check: EngineSyntaxCheck | None) -> ParseR
     except (ParseBaseException, ValueError, RecursionError) as error:
         rdflib_error = error
     if _is_update(sparql):
-        raise refuse_update(f"{_first_keyword(sparql) or 'update'}")
+        raise refuse_update(f"{first_keyword(sparql) or 'update'}")
     typed_services = typed_service_count(sparql)
     if engine_syntax_check is not None and typed_services == 0:
         engine_syntax_check(sparql)  # raises with the engine's message and position when the engine agrees
@@ -187,7 +187,7 @@ _PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s*[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*
 _WORD = re.compile(r"[A-Za-z]+")
 
 
-def _first_keyword(sparql: str) -> str | None:
+def first_keyword(sparql: str) -> str | None:
     """The first keyword after the prologue (comments and escapes removed): INSERT, SELECT, …"""
     text = _strip_comments(_expand_escapes(sparql))
     prologue = _PROLOGUE.match(text)
@@ -197,7 +197,7 @@ def _first_keyword(sparql: str) -> str | None:
 
 def _is_update(sparql: str) -> bool:
     """An update, by rdflib's update grammar or (for a broken one) by its first keyword (an empty text is none)."""
-    keyword = _first_keyword(sparql)
+    keyword = first_keyword(sparql)
     if keyword is None or keyword in UPDATE_KEYWORDS:
         return keyword is not None
     from pyparsing import ParseBaseException

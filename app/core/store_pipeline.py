@@ -114,7 +114,7 @@ def build_store(settings: Settings, store_dir: Path, dumps_dir: Path, inputs: In
     # (0.5 s at a million), where the served store would take a full scan of the disk at the first start; kept with
     # the report before the dumps, which may be written while the service already answers (persisted_store.py)
     counts = EmbeddedStore.wrapping(store).triple_count_by_graph()
-    dumps_dir.mkdir(parents=True, exist_ok=True)  # before the service answers: its mtime is the Last-Modified
+    dumps_dir.mkdir(parents=True, exist_ok=True)
     write_report(report, dumps_dir)
     keep_graph_counts(dumps_dir, counts)
     log.info("built %d quads (data version %s) into %s", triples, version[:12], store_dir)

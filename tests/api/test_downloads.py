@@ -146,6 +146,7 @@ def test_dumps_that_could_not_be_written_are_a_503_and_queries_still_work(
         assert listing.status_code == 503 and listing.headers["retry-after"]
         assert "could not be written" in listing.text and "No space left on device" in listing.text
         assert client.get("/data/coopgraph.nq").status_code == 503
+        assert client.get("/def", params={"format": "ttl"}).status_code == 503  # served from the Turtle dump
         assert client.get("/ready").json()["dumps"] == "failed"
         answer = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": JSON_RESULTS})
         assert answer.status_code == 200 and answer.json()["boolean"] is True

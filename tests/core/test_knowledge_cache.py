@@ -81,6 +81,7 @@ def test_dumps_written_in_the_background_keep_the_folder_until_the_manifest(proj
     second = prepare_store(project, tmp_path / "work2")  # blocks on the folder lock until the manifest is written
     assert second.reused and first.dumps_written.done()
     assert second.dumps == first.dumps
+    assert second.built_at == first.built_at  # kept in the manifest: the same Last-Modified after a restart
     assert all((first.dumps_dir / d.name).is_file() for d in first.dumps)
 
 

@@ -89,8 +89,10 @@ def test_ready_reports_the_data_version_the_triples_and_the_workers(ops_server: 
     assert body["store"] in ("built", "reused") and body["load_seconds"] > 0
     assert body["query_workers"]["configured"] == 2
     assert body["dumps"] in ("writing", "written")  # issue 7: ready before a first build's dumps are written
+    modified = httpx.get(f"{ops_server.url}/def", params={"format": "ttl"}).headers["last-modified"]
     assert httpx.get(f"{ops_server.url}/data/").status_code == 200  # a listing waits for them
     assert httpx.get(f"{ops_server.url}/ready").json()["dumps"] == "written"
+    assert httpx.get(f"{ops_server.url}/data/").headers["last-modified"] == modified  # the build's time, not a file's
 
 
 def test_metrics_are_the_client_librarys_text_format(ops_server: OpsServer) -> None:

@@ -81,9 +81,9 @@ def list_dumps(request: Request, state: State, cache: Cache, format: FormatParam
         "Cache-Control": LISTING_CACHE,
         "Vary": "Accept",
         "Link": f'<{base}{VOID_PATH}>; rel="describedby"; type="text/turtle"',
-        **validators(strong_etag(state.version, "data", chosen.key), cache.built_at(state)),
+        **validators(strong_etag(state.version, "data", chosen.key), state.built_at),
     }
-    if is_not_modified(request, headers["ETag"], cache.built_at(state)):
+    if is_not_modified(request, headers["ETag"], state.built_at):
         return not_modified(headers)
     if chosen is HTML:
         language = preferred_language(request)
@@ -131,11 +131,11 @@ def void_description(request: Request, state: State, cache: Cache, format: Forma
     headers = {
         "Cache-Control": LISTING_CACHE,
         "Vary": "Accept",
-        **validators(strong_etag(state.version, "void", chosen.key), cache.built_at(state)),
+        **validators(strong_etag(state.version, "void", chosen.key), state.built_at),
     }
-    if is_not_modified(request, headers["ETag"], cache.built_at(state)):
+    if is_not_modified(request, headers["ETag"], state.built_at):
         return not_modified(headers)
     settings = state.settings
-    facts = DatasetFacts(settings.public_base, settings.id_base, state.version, cache.built_at(state), state.dumps)
+    facts = DatasetFacts(settings.public_base, settings.id_base, state.version, state.built_at, state.dumps)
     body = serialise_graph(describe_dataset(facts, state.store), chosen)
     return Response(body, media_type=chosen.content_type, headers=headers)

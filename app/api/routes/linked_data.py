@@ -121,10 +121,10 @@ def _representation(
         "Content-Location": documents[chosen.key],
         "Vary": "Accept, Accept-Language" if negotiated else "Accept-Language",
         **validators(
-            strong_etag(state.version, str(iri), chosen.key, language if chosen is HTML else ""), cache.built_at(state)
+            strong_etag(state.version, str(iri), chosen.key, language if chosen is HTML else ""), state.built_at
         ),
     }
-    if is_not_modified(request, headers["ETag"], cache.built_at(state)):
+    if is_not_modified(request, headers["ETag"], state.built_at):
         return not_modified(headers)
     labels = cache.labels(state)
     if chosen is HTML:
@@ -189,9 +189,9 @@ def ontology(
             f'<{base}/def?format={EXTENSION_OF[f.key]}>; rel="alternate"; type="{f.media_type}"'
             for f in LINKED_DATA_OFFERS
         ),
-        **validators(strong_etag(state.version, "def", chosen.key, language), cache.built_at(state)),
+        **validators(strong_etag(state.version, "def", chosen.key, language), state.built_at),
     }
-    if is_not_modified(request, headers["ETag"], cache.built_at(state)):
+    if is_not_modified(request, headers["ETag"], state.built_at):
         return not_modified(headers)
     if chosen is HTML:
         formats = [
@@ -208,7 +208,7 @@ def ontology(
             version=state.version,
         )
     dump = ONTOLOGY_DUMPS.get(chosen.key)
-    body = (state.dumps_dir / dump).read_bytes() if dump else serialise_graph(cache.ontology(state), chosen)
+    body = state.dump_file(dump).read_bytes() if dump else serialise_graph(cache.ontology(state), chosen)
     return Response(body, media_type=chosen.content_type, headers=headers)
 
 
