@@ -45,6 +45,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from app import __version__
+from app.core.compiled_shapes import without_shapes
 from app.core.sole_graph import SoleGraph
 from app.core.sources import RdfSource, SourceRole, parse_turtle
 from app.core.validation import Severity, ValidationIssue, run_shapes
@@ -61,6 +62,7 @@ class ReferenceFiles:
     data: tuple[str, ...]
     shapes: tuple[str, ...]
     ontology: tuple[str, ...]
+    left_out_shapes: tuple[str, ...] = ()  # node shapes the store-first build evaluates itself (compiled_shapes.py)
 
 
 def is_article(source: RdfSource) -> bool:
@@ -68,11 +70,12 @@ def is_article(source: RdfSource) -> bool:
     return source.role is SourceRole.DATA and source.path.parent.name == "sources"
 
 
-def references_of(sources: Sequence[RdfSource]) -> ReferenceFiles:
+def references_of(sources: Sequence[RdfSource], left_out_shapes: Sequence[str] = ()) -> ReferenceFiles:
     return ReferenceFiles(
         tuple(str(s.path) for s in sources if s.role is SourceRole.DATA and not is_article(s)),
         tuple(str(s.path) for s in sources if s.role is SourceRole.SHAPES),
         tuple(str(s.path) for s in sources if s.role is SourceRole.ONTOLOGY),
+        tuple(sorted(left_out_shapes)),
     )
 
 
@@ -84,6 +87,8 @@ def references_key(references: ReferenceFiles) -> str:
     for group in (references.data, references.shapes, references.ontology):
         for path in group:
             digest.update(path.encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    for shape in references.left_out_shapes:  # kept verdicts hold only for the same shapes
+        digest.update(b"left out\0" + shape.encode() + b"\0")
     return digest.hexdigest()
 
 
@@ -98,7 +103,10 @@ def _reference_graphs(references: ReferenceFiles) -> tuple[Graph, Graph, Graph]:
                 graph.add(triple)
         return graph
 
-    return union(references.data), union(references.shapes), union(references.ontology)
+    shapes = union(references.shapes)
+    if references.left_out_shapes:
+        shapes = without_shapes(shapes, references.left_out_shapes)
+    return union(references.data), shapes, union(references.ontology)
 
 
 @lru_cache(maxsize=2)
@@ -251,14 +259,16 @@ def validate_articles(
     cache_dir: Path | None,
     workers: int | None = None,
     stop: threading.Event | None = None,
+    left_out_shapes: Sequence[str] = (),
 ) -> list[ValidationIssue]:
     """The shapes' verdict on every article (each with the reference graphs), from the cache where unchanged.
 
     `stop`: once set, no further batch starts and ValidationStoppedError is raised (the store-first build starts the
-    shapes before it parses the files, and stops them if a file does not parse).
+    shapes before it parses the files, and stops them if a file does not parse). `left_out_shapes`: node shapes not
+    run here (the store-first build evaluates them over the whole store: compiled_shapes.py).
     """
     articles = sorted((s.path for s in sources if is_article(s)), key=str)
-    references = references_of(sources)
+    references = references_of(sources, left_out_shapes)
     folder = cache_dir / "validation" / references_key(references)[:24] if cache_dir is not None else None
     digests = {path: hashlib.sha256(path.read_bytes()).hexdigest()[:32] for path in articles}
     found: dict[Path, list[dict[str, object]]] = {}

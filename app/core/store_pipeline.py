@@ -6,7 +6,8 @@ triples. Past `large_graph_bytes` of Turtle, persisted_store builds with this pi
 
 - parse: each file bulk-loaded by Oxigraph into its named graph of the on-disk store (a million triples: seconds);
 - validate: the shapes per article with the reference graphs, in worker processes, cached per article
-  (file_validation.py), and meanwhile, in this process, the QA checks over the store;
+  (file_validation.py), and meanwhile, in this process, the QA checks over the store and the shapes compiled to SPARQL
+  (compiled_shapes.py: pyshacl's three costliest, proven to report what pyshacl does) over the merged data;
 - infer: the SPARQL-rule closure (rule_inference.py; owlrl's own closure, proven equal by the tests) in an in-memory
   Oxigraph store holding the data and ontology graphs — computed while the shapes still run (it only reads the
   store), added as the inferred graph once the data is known to validate (the log shows "infer" inside "validate");
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -30,6 +31,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from app.core.build_progress import stage
+from app.core.compiled_shapes import CompiledShapes, compile_shapes
 from app.core.config import Settings
 from app.core.dumps import Dump
 from app.core.file_validation import validate_articles
@@ -72,15 +74,18 @@ def build_store(settings: Settings, store_dir: Path, dumps_dir: Path, inputs: In
     # issue 7: the shapes run in worker processes (file_validation.py) from the start (they read the files: started
     # before the parse, their processes' start-up and first batches overlap it), the QA checks in a thread (Oxigraph
     # evaluates them without the GIL) and the inference here, all at once: they only read `store`
+    compiled = compile_shapes(union_of_files(s for s in sources if s.role is SourceRole.SHAPES))
     pool = ThreadPoolExecutor(1 + CHECK_THREADS, thread_name_prefix="coopgraph-validate")
     stop_shapes = threading.Event()
     with pool:
-        shapes = pool.submit(validate_articles, sources, settings.cache_dir, stop=stop_shapes)
+        shapes = pool.submit(
+            validate_articles, sources, settings.cache_dir, stop=stop_shapes, left_out_shapes=compiled.shapes
+        )
         try:
             with stage("parse"):
                 for source in served:
                     _load(store, source)
-            inferred, report = _validate_and_infer(settings, sources, store, pool, shapes)
+            inferred, report = _validate_and_infer(settings, sources, store, pool, shapes, compiled)
         except BaseException:
             stop_shapes.set()  # a file that does not parse, a stop signal: said now, not after the shapes
             raise
@@ -133,17 +138,25 @@ def _validate_and_infer(
     store: ox.Store,
     pool: ThreadPoolExecutor,
     shapes: Future[list[ValidationIssue]],
+    compiled: CompiledShapes,
 ) -> tuple[list[ox.Triple] | BaseException, ValidationReport]:
-    """The inference (here) while the QA checks run in `pool` and the shapes finish; (inferred or its error, report)."""
+    """The compiled shapes and the inference (here) while the QA checks run in `pool` and the per-article shapes
+    finish; (inferred or its error, report)."""
     with stage("validate"):
         pending = _start_checks(settings, store, pool)
+        # the data and ontology merged in a working store, with the build store's blank nodes (inferred triples
+        # name them): the compiled shapes read it as asserted, then the inference adds to it
+        asserted = _graphs(s for s in sources if s.role in (SourceRole.DATA, SourceRole.ONTOLOGY))
+        work = merged_graphs(store, asserted)
+        with stage("compiled shapes"):
+            compiled_issues = compiled.validate(work)
         with stage("infer"):
             try:
-                inferred: list[ox.Triple] | BaseException = _infer(settings, sources, store)
+                inferred: list[ox.Triple] | BaseException = _infer(settings, sources, work)
             except Exception as error:  # reported only if the data validates, as when infer came after
                 inferred = error
         checks = [issue for check in pending for issue in check.result()]
-        report = _report(shapes.result() + checks, store, sources)
+        report = _report(shapes.result() + compiled_issues + checks, store, sources)
     return inferred, report
 
 
@@ -200,16 +213,19 @@ def _with_files(issue: ValidationIssue, store: ox.Store, sources: list[RdfSource
     return replace(issue, files=tuple(files))
 
 
-def _infer(settings: Settings, sources: list[RdfSource], store: ox.Store) -> list[ox.Triple]:
-    """The inferred graph: OWL RL closure by SPARQL rules over data + ontology, then the project's rules."""
-    ontology = Graph()
+def union_of_files(sources: Iterable[RdfSource]) -> Graph:
+    """One rdflib graph of the files' triples."""
+    graph = Graph()
     for source in sources:
-        if source.role is SourceRole.ONTOLOGY:
-            for triple in parse_turtle(source.path):
-                ontology.add(triple)
+        for triple in parse_turtle(source.path):
+            graph.add(triple)
+    return graph
+
+
+def _infer(settings: Settings, sources: list[RdfSource], work: ox.Store) -> list[ox.Triple]:
+    """The inferred graph: OWL RL closure by SPARQL rules over `work` (data + ontology), then the project's rules."""
+    ontology = union_of_files(s for s in sources if s.role is SourceRole.ONTOLOGY)
     check_supported(ontology)  # past large_graph_bytes owlrl cannot finish: an ontology beyond the rules is an error
-    # the data and ontology merged in a working store, with the build store's blank nodes (inferred triples name them)
-    work = merged_graphs(store, _graphs(s for s in sources if s.role in (SourceRole.DATA, SourceRole.ONTOLOGY)))
     asserted = len(work)
     schema_nt = schema_closure(ontology).serialize(format="nt", encoding="utf-8")
     work.bulk_load(schema_nt, format=ox.RdfFormat.N_TRIPLES)
