@@ -13,7 +13,7 @@ import pytest
 
 from app.core import file_validation
 from app.core.config import Settings
-from app.core.knowledge import build_knowledge
+from app.core.knowledge import InvalidDataError, build_knowledge
 from app.core.knowledge_cache import kept_graph_counts
 from app.core.persisted_store import prepare_store
 from app.core.sources import RdfSyntaxError, SourceRole, discover_sources, load_dataset
@@ -56,6 +56,14 @@ def test_the_store_first_build_serves_the_same_quads_as_the_rdflib_road(tmp_path
     built = build_store(settings, tmp_path / "store", tmp_path / "dumps")
     assert built.version == knowledge.version
     assert quads(tmp_path / "store") == quads(tmp_path / "reference")
+    store = ox.Store.read_only(str(tmp_path / "store"))  # the default graph is the merge of the named graphs
+    merged = {
+        ox.Triple(q.subject, q.predicate, q.object) for q in store if not isinstance(q.graph_name, ox.DefaultGraph)
+    }
+    assert set(store.quads_for_pattern(None, None, None, ox.DefaultGraph())) == {
+        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in merged
+    }
+    del store
     served = EmbeddedStore.open_read_only(tmp_path / "store").triple_count_by_graph()
     assert kept_graph_counts(tmp_path / "dumps", lambda: {}) == served  # counted by the build, not at the start
     assert [(d.name, d.triples) for d in built.write_dumps() if d.part != "dataset"] == [
@@ -129,7 +137,7 @@ def test_a_file_that_does_not_parse_stops_the_shapes_and_names_itself(
     def watched(*args: Any, stop: threading.Event, **kwargs: Any) -> Any:
         assert stop.wait(60)  # the shapes are still at work when the parse fails
         try:
-            return validate(*args, stop=stop, **kwargs)
+            return validate(*args, **{**kwargs, "stop": stop})
         except file_validation.ValidationStoppedError:
             stopped.append(True)
             raise
@@ -152,3 +160,20 @@ def test_validation_told_to_stop_validates_nothing(tmp_path: Path) -> None:
         with pytest.raises(file_validation.ValidationStoppedError):
             file_validation.validate_articles(sources, tmp_path / "cache", workers=workers, stop=stop)
     assert not list((tmp_path / "cache").rglob("*.json"))
+
+
+def test_data_that_violates_leaves_no_store_behind(tmp_path: Path) -> None:
+    """The asserted graphs go to disk while the data is validated (issue 7): a violation removes them again."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    article = sorted((tmp_path / "data" / "sources").glob("*.ttl"))[0]
+    text = article.read_text(encoding="utf-8")
+    article.write_text(
+        text + "\n<https://w3id.org/coopgraph/id/org/x> <https://w3id.org/coopgraph/def#partnerOf> "
+        "<https://w3id.org/coopgraph/id/org/y> .\n",
+        encoding="utf-8",
+    )
+    settings = settings_for(tmp_path / "data", tmp_path / "cache", large_graph_bytes=0)
+    with pytest.raises(InvalidDataError) as error:
+        build_store(settings, tmp_path / "store", tmp_path / "dumps")
+    assert any("partnerOf" in issue.message for issue in error.value.report.issues)
+    assert not (tmp_path / "store").exists()
