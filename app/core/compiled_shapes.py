@@ -92,9 +92,11 @@ class CompiledShapes:
     shapes: tuple[str, ...]
     queries: tuple[ShapeQuery, ...]
 
-    def validate(self, store: ox.Store) -> list[ValidationIssue]:
-        """The issues of the compiled shapes over `store`'s default graph (the merged data and ontology)."""
-        return [issue for query in self.queries for issue in _issues(store, query)]
+    def validate(self, store: ox.Store, union_of_graphs: bool = False) -> list[ValidationIssue]:
+        """The issues of the compiled shapes over `store`'s default graph (the merged data and ontology), or over the
+        union of its graphs (a triple several graphs state then matches once per graph: every query counts and
+        selects DISTINCT values, so the issues are the same)."""
+        return [issue for query in self.queries for issue in _issues(store, query, union_of_graphs)]
 
 
 def compile_shapes(shapes: Graph) -> CompiledShapes:
@@ -301,8 +303,8 @@ def _variables(expression: Any) -> Iterator[str]:
             yield from _variables(item)
 
 
-def _issues(store: ox.Store, query: ShapeQuery) -> Iterator[ValidationIssue]:
-    solutions = store.query(query.sparql)
+def _issues(store: ox.Store, query: ShapeQuery, union_of_graphs: bool) -> Iterator[ValidationIssue]:
+    solutions = store.query(query.sparql, use_default_graph_as_union=union_of_graphs)
     assert isinstance(solutions, ox.QuerySolutions)
     for row in solutions:
         focus = row["this"]

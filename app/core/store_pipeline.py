@@ -6,8 +6,8 @@ triples. Past `large_graph_bytes` of Turtle, persisted_store builds with this pi
 
 - parse: each file bulk-loaded by Oxigraph into its named graph of the on-disk store (a million triples: seconds);
 - validate: the shapes per article with the reference graphs, in worker processes, cached per article
-  (file_validation.py), and meanwhile, in this process, the QA checks over the store and the shapes compiled to SPARQL
-  (compiled_shapes.py: pyshacl's three costliest, proven to report what pyshacl does) over the merged data;
+  (file_validation.py), and meanwhile, in threads, the QA checks and the shapes compiled to SPARQL (compiled_shapes.py:
+  pyshacl's three costliest, proven to report what pyshacl does) over the store;
 - infer: the SPARQL-rule closure (rule_inference.py; owlrl's own closure, proven equal by the tests) in an in-memory
   Oxigraph store holding the data and ontology graphs — computed while the shapes still run (it only reads the
   store), added as the inferred graph once the data is known to validate (the log shows "infer" inside "validate");
@@ -140,23 +140,19 @@ def _validate_and_infer(
     shapes: Future[list[ValidationIssue]],
     compiled: CompiledShapes,
 ) -> tuple[list[ox.Triple] | BaseException, ValidationReport]:
-    """The compiled shapes and the inference (here) while the QA checks run in `pool` and the per-article shapes
+    """The inference (here) while the QA checks and the compiled shapes run in `pool` and the per-article shapes
     finish; (inferred or its error, report)."""
     with stage("validate"):
         pending = _start_checks(settings, store, pool)
-        # the data and ontology merged in a working store, with the build store's blank nodes (inferred triples
-        # name them): the compiled shapes read it as asserted, then the inference adds to it
-        asserted = _graphs(s for s in sources if s.role in (SourceRole.DATA, SourceRole.ONTOLOGY))
-        work = merged_graphs(store, asserted)
-        with stage("compiled shapes"):
-            compiled_issues = compiled.validate(work)
+        # over the union of the store's graphs (the data and ontology), in `pool` like the checks
+        compiled_issues = pool.submit(compiled.validate, store, union_of_graphs=True)
         with stage("infer"):
             try:
-                inferred: list[ox.Triple] | BaseException = _infer(settings, sources, work)
+                inferred: list[ox.Triple] | BaseException = _infer(settings, sources, store)
             except Exception as error:  # reported only if the data validates, as when infer came after
                 inferred = error
         checks = [issue for check in pending for issue in check.result()]
-        report = _report(shapes.result() + compiled_issues + checks, store, sources)
+        report = _report(shapes.result() + compiled_issues.result() + checks, store, sources)
     return inferred, report
 
 
@@ -222,10 +218,12 @@ def union_of_files(sources: Iterable[RdfSource]) -> Graph:
     return graph
 
 
-def _infer(settings: Settings, sources: list[RdfSource], work: ox.Store) -> list[ox.Triple]:
-    """The inferred graph: OWL RL closure by SPARQL rules over `work` (data + ontology), then the project's rules."""
+def _infer(settings: Settings, sources: list[RdfSource], store: ox.Store) -> list[ox.Triple]:
+    """The inferred graph: OWL RL closure by SPARQL rules over data + ontology, then the project's rules."""
     ontology = union_of_files(s for s in sources if s.role is SourceRole.ONTOLOGY)
     check_supported(ontology)  # past large_graph_bytes owlrl cannot finish: an ontology beyond the rules is an error
+    # the data and ontology merged in a working store, with the build store's blank nodes (inferred triples name them)
+    work = merged_graphs(store, _graphs(s for s in sources if s.role in (SourceRole.DATA, SourceRole.ONTOLOGY)))
     asserted = len(work)
     schema_nt = schema_closure(ontology).serialize(format="nt", encoding="utf-8")
     work.bulk_load(schema_nt, format=ox.RdfFormat.N_TRIPLES)
