@@ -138,9 +138,16 @@ def _node_shape(g: Graph, node: URIRef) -> list[ShapeQuery]:
     return queries
 
 
-def _focus_nodes(g: Graph, node: URIRef) -> tuple[str, str]:
-    """(PREFIX lines, a group pattern binding ?this to each focus node once)."""
-    prologue: dict[str, str] = {}
+@dataclass(frozen=True)
+class _Focus:
+    """The focus nodes of a shape: a group pattern binding ?this to each once, and the prefixes it uses."""
+
+    pattern: str
+    prefixes: dict[str, str]
+
+
+def _focus_nodes(g: Graph, node: URIRef) -> _Focus:
+    prefixes: dict[str, str] = {}
     parts = [f"?this <{RDF.type}>/<{RDFS.subClassOf}>* {_iri(c)} ." for c in g.objects(node, SH.targetClass)]
     parts += [f"?this {_iri(p)} [] ." for p in g.objects(node, SH.targetSubjectsOf)]
     parts += [f"[] {_iri(p)} ?this ." for p in g.objects(node, SH.targetObjectsOf)]
@@ -148,16 +155,15 @@ def _focus_nodes(g: Graph, node: URIRef) -> tuple[str, str]:
         _only(g, target, _TARGET_PARTS)
         if set(g.objects(target, RDF.type)) != {SH.SPARQLTarget}:
             raise UnsupportedShapeError("a target other than a SPARQL-based one")
-        select = _select_text(g, target)
-        prologue.update(_prefixes(g, target))
-        parts.append(select)
+        parts.append(_select_text(g, target))
+        prefixes = _merged(prefixes, _prefixes(g, target))
     if not parts:
         raise UnsupportedShapeError("no target")
     union = " UNION ".join("{ " + part + " }" for part in parts)
-    return _prologue(prologue), f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+    return _Focus(f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}", prefixes)
 
 
-def _sparql_constraint(g: Graph, shape: URIRef, constraint: Node, focus: tuple[str, str]) -> ShapeQuery:
+def _sparql_constraint(g: Graph, shape: URIRef, constraint: Node, focus: _Focus) -> ShapeQuery:
     _only(g, constraint, _SPARQL_PARTS)
     if set(g.objects(constraint, RDF.type)) - {SH.SPARQLConstraint}:
         raise UnsupportedShapeError("a SPARQL constraint of another type")
@@ -168,14 +174,12 @@ def _sparql_constraint(g: Graph, shape: URIRef, constraint: Node, focus: tuple[s
     # pyshacl drops the language of a SPARQL-based result's message (it formats the templates): one text each
     message = "; ".join(sorted({str(text) for text in _messages(texts)}))
     variables = " ".join(f"?{name}" for name in projected)
-    targets = _prefixes_in(focus[0])
-    if any(targets.get(prefix, namespace) != namespace for prefix, namespace in prefixes.items()):
-        raise UnsupportedShapeError("a prefix the target and the constraint declare differently")
-    sparql = f"{_prologue({**targets, **prefixes})}SELECT DISTINCT {variables} WHERE {{ {focus[1]} {{ {select} }} }}"
+    prologue = _prologue(_merged(focus.prefixes, prefixes))
+    sparql = f"{prologue}SELECT DISTINCT {variables} WHERE {{ {focus.pattern} {{ {select} }} }}"
     return ShapeQuery(sparql, _severity(g, shape), message, str(shape), selects=tuple(projected), value_is_focus=True)
 
 
-def _property_shape(g: Graph, shape: Node, focus: tuple[str, str]) -> list[ShapeQuery]:
+def _property_shape(g: Graph, shape: Node, focus: _Focus) -> list[ShapeQuery]:
     if not isinstance(shape, URIRef):
         raise UnsupportedShapeError("a blank property shape (its results would name no stable shape)")
     _only(g, shape, _PROPERTY_SHAPE_PARTS)
@@ -185,7 +189,7 @@ def _property_shape(g: Graph, shape: Node, focus: tuple[str, str]) -> list[Shape
     texts = _messages(g.objects(shape, SH.message))
     message = "; ".join(str(m) for m in sorted(texts, key=lambda m: (m.language or "", m)))
     severity = _severity(g, shape)
-    prologue, focus_pattern = focus
+    prologue, focus_pattern = _prologue(focus.prefixes), focus.pattern
     queries = []
 
     def query(select: str) -> ShapeQuery:
@@ -387,8 +391,10 @@ def _prologue(prefixes: dict[str, str]) -> str:
     return "".join(f"PREFIX {prefix}: <{namespace}>\n" for prefix, namespace in sorted(prefixes.items()))
 
 
-def _prefixes_in(prologue: str) -> dict[str, str]:
-    return dict(re.findall(r"PREFIX (\S*): <([^>]*)>", prologue))
+def _merged(prefixes: dict[str, str], more: dict[str, str]) -> dict[str, str]:
+    if any(prefixes.get(prefix, namespace) != namespace for prefix, namespace in more.items()):
+        raise UnsupportedShapeError("one prefix declared for two namespaces")
+    return {**prefixes, **more}
 
 
 def _iri(node: Node) -> str:
