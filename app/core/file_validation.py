@@ -47,7 +47,7 @@ from rdflib.term import Node
 from app import __version__
 from app.core.compiled_shapes import without_shapes
 from app.core.sole_graph import SoleGraph
-from app.core.sources import RdfSource, SourceRole, parse_turtle
+from app.core.sources import RdfSource, SourceRole, parse_turtle, parse_turtle_files
 from app.core.validation import Severity, ValidationIssue, run_shapes
 
 log = logging.getLogger("coopgraph.validation")
@@ -97,11 +97,7 @@ def _reference_graphs(references: ReferenceFiles) -> tuple[Graph, Graph, Graph]:
     """(reference data, shapes, ontology), parsed once per worker process."""
 
     def union(paths: tuple[str, ...]) -> Graph:
-        graph = Graph()
-        for path in paths:
-            for triple in parse_turtle(Path(path)):
-                graph.add(triple)
-        return graph
+        return parse_turtle_files(Path(path) for path in paths)
 
     shapes = union(references.shapes)
     if references.left_out_shapes:

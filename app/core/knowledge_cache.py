@@ -30,7 +30,7 @@ from app.core.canned_queries import Catalogue
 from app.core.config import Settings
 from app.core.knowledge import Knowledge
 from app.core.namespaces import PREFIXES
-from app.core.sources import SourceRole, discover_sources, parse_turtle
+from app.core.sources import SourceRole, discover_sources, parse_turtle_files
 from app.core.store import EmbeddedStore, to_rdflib
 from app.core.validation import Severity, ValidationIssue, ValidationReport
 
@@ -89,11 +89,7 @@ def restore_knowledge(settings: Settings, store_dir: Path, dumps_dir: Path, vers
         assert isinstance(subject, URIRef | BNode) and isinstance(predicate, URIRef)
         assert isinstance(obj, URIRef | BNode | Literal)
         graph.add((subject, predicate, obj))
-    shapes = Graph()
-    for source in sources:
-        if source.role is SourceRole.SHAPES:
-            for triple in parse_turtle(source.path):
-                shapes.add(triple)
+    shapes = parse_turtle_files(s.path for s in sources if s.role is SourceRole.SHAPES)
     report = read_report(dumps_dir)
     if report is None:
         log.warning("no validation report was kept with the store at %s: serving it with an empty report", store_dir)

@@ -35,10 +35,6 @@ from app.core.store import to_rdflib
 
 log = logging.getLogger("coopgraph.inference")
 
-# Working graphs of the semi-naive evaluation (the store's default graph holds everything known so far), as written
-# in the rules' text; close_in_store puts the graph of the round before and that of this round in their place
-DELTA = ox.NamedNode("urn:coopgraph:inference:delta")  # what the last round added: premises must use one of these
-NEW = ox.NamedNode("urn:coopgraph:inference:new")  # what this round adds
 ARTEFACT_TYPES = {str(OWL.Thing), str(RDFS.Resource), str(OWL.NamedIndividual)}
 
 PREFIXES = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -51,31 +47,34 @@ PREFIX owl: <http://www.w3.org/2002/07/owl#>
 class Rule:
     """An OWL 2 RL rule (named as in the W3C profile's tables): a schema premise, a data premise, a conclusion.
 
-    `data_from_delta` is the data premise restricted to the last round's additions when it is not simply the data
-    pattern inside that graph (a rule with two data premises: either one may be the new one).
+    `data_from_delta` is the data premise restricted to the last round's additions (the graph IRI it is given) when it
+    is not simply the data pattern inside that graph (a rule with two data premises: either one may be the new one).
+    The store's default graph holds everything known so far; each round's conclusions go to that round's graph.
     """
 
     schema: str
     data: str
     conclusion: str
-    data_from_delta: str = ""
+    data_from_delta: Callable[[str], str] | None = None
 
-    def first_round(self) -> str:
+    def first_round(self, new: ox.NamedNode) -> str:
         """Every premise read from the whole graph."""
-        return self._update(f"{self.schema} {self.data}")
+        return self._update(new, f"{self.schema} {self.data}")
 
-    def later_rounds(self) -> list[str]:
-        """A premise from the last round's additions (DELTA), the other from the whole graph: what is new to try."""
-        new_data = self.data_from_delta or f"GRAPH <{DELTA.value}> {{ {self.data} }}"
+    def later_rounds(self, delta: ox.NamedNode, new: ox.NamedNode) -> list[str]:
+        """A premise from the last round's additions (`delta`), the other from the whole graph: what is new to try."""
+        new_data = f"GRAPH <{delta.value}> {{ {self.data} }}"
+        if self.data_from_delta is not None:
+            new_data = self.data_from_delta(delta.value)
         return [
-            self._update(f"{self.schema} {new_data}"),
-            self._update(f"GRAPH <{DELTA.value}> {{ {self.schema} }} {self.data}"),
+            self._update(new, f"{self.schema} {new_data}"),
+            self._update(new, f"GRAPH <{delta.value}> {{ {self.schema} }} {self.data}"),
         ]
 
-    def _update(self, premises: str) -> str:
-        # only conclusions the store does not hold yet go to NEW: each round's additions are new by construction
+    def _update(self, new: ox.NamedNode, premises: str) -> str:
+        # only conclusions the store does not hold yet go to `new`: each round's additions are new by construction
         return (
-            f"{PREFIXES}INSERT {{ GRAPH <{NEW.value}> {{ {self.conclusion} }} }} "
+            f"{PREFIXES}INSERT {{ GRAPH <{new.value}> {{ {self.conclusion} }} }} "
             f"WHERE {{ {premises} FILTER NOT EXISTS {{ {self.conclusion} }} }}"
         )
 
@@ -98,9 +97,8 @@ RULES: dict[str, Rule] = {
         "?p a owl:TransitiveProperty .",
         "?x ?p ?y . ?y ?p ?z",
         "?x ?p ?z",
-        data_from_delta=(
-            f"{{ GRAPH <{DELTA.value}> {{ ?x ?p ?y }} ?y ?p ?z }} "
-            f"UNION {{ ?x ?p ?y GRAPH <{DELTA.value}> {{ ?y ?p ?z }} }}"
+        data_from_delta=lambda delta: (
+            f"{{ GRAPH <{delta}> {{ ?x ?p ?y }} ?y ?p ?z }} UNION {{ ?x ?p ?y GRAPH <{delta}> {{ ?y ?p ?z }} }}"
         ),
     ),
 }
@@ -235,15 +233,15 @@ def close_in_store(store: ox.Store, progress: Callable[[int], None] | None = Non
     rounds = 0
     while True:
         rounds += 1
-        new, last = round_graph(rounds).value, round_graph(rounds - 1).value
+        new, last = round_graph(rounds), round_graph(rounds - 1)
         for rule in RULES.values():
-            for update in [rule.first_round()] if rounds == 1 else rule.later_rounds():
-                store.update(update.replace(NEW.value, new).replace(DELTA.value, last))
+            for update in [rule.first_round(new)] if rounds == 1 else rule.later_rounds(last, new):
+                store.update(update)
         if progress is not None:
             progress(rounds)
-        if next(store.quads_for_pattern(None, None, None, round_graph(rounds)), None) is None:
+        if next(store.quads_for_pattern(None, None, None, new), None) is None:
             break
-        store.update(f"ADD <{new}> TO DEFAULT")
+        store.update(f"ADD <{new.value}> TO DEFAULT")
     _check_consistency(store)
     return rounds
 

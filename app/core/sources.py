@@ -113,6 +113,15 @@ def parse_turtle(path: Path) -> Graph:
     return graph
 
 
+def parse_turtle_files(paths: Iterable[Path]) -> Graph:
+    """The triples of several Turtle files in one graph (each parsed as parse_turtle does)."""
+    graph = Graph()
+    for path in paths:
+        for triple in parse_turtle(path):
+            graph.add(triple)
+    return graph
+
+
 def _bad_syntax_line(error: BadSyntax) -> int:
     """The line of the error's offset in the text: rdflib's own count (`lines`) drifts in long files (522 read 674).
 

@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph
 
 from app.core.build_progress import stage
 from app.core.compiled_shapes import CompiledShapes, compile_shapes
@@ -39,7 +38,14 @@ from app.core.knowledge import Inputs, InvalidDataError, read_inputs
 from app.core.knowledge_cache import keep_graph_counts, write_report
 from app.core.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH
 from app.core.rule_inference import added_in_store, check_supported, is_store_artefact, schema_closure
-from app.core.sources import RdfSource, RdfSyntaxError, SourceRole, discover_sources, parse_turtle
+from app.core.sources import (
+    RdfSource,
+    RdfSyntaxError,
+    SourceRole,
+    discover_sources,
+    parse_turtle,
+    parse_turtle_files,
+)
 from app.core.store import EmbeddedStore
 from app.core.store_dumps import merged_graphs, triples_of, write_store_dumps
 from app.core.validation import Severity, ValidationIssue, ValidationReport, run_check
@@ -74,7 +80,7 @@ def build_store(settings: Settings, store_dir: Path, dumps_dir: Path, inputs: In
     # issue 7: the shapes run in worker processes (file_validation.py) from the start (they read the files: started
     # before the parse, their processes' start-up and first batches overlap it), the QA checks in a thread (Oxigraph
     # evaluates them without the GIL) and the inference here, all at once: they only read `store`
-    compiled = compile_shapes(union_of_files(s for s in sources if s.role is SourceRole.SHAPES))
+    compiled = compile_shapes(parse_turtle_files(s.path for s in sources if s.role is SourceRole.SHAPES))
     pool = ThreadPoolExecutor(1 + CHECK_THREADS, thread_name_prefix="coopgraph-validate")
     stop_shapes = threading.Event()
     with pool:
@@ -209,18 +215,9 @@ def _with_files(issue: ValidationIssue, store: ox.Store, sources: list[RdfSource
     return replace(issue, files=tuple(files))
 
 
-def union_of_files(sources: Iterable[RdfSource]) -> Graph:
-    """One rdflib graph of the files' triples."""
-    graph = Graph()
-    for source in sources:
-        for triple in parse_turtle(source.path):
-            graph.add(triple)
-    return graph
-
-
 def _infer(settings: Settings, sources: list[RdfSource], store: ox.Store) -> list[ox.Triple]:
     """The inferred graph: OWL RL closure by SPARQL rules over data + ontology, then the project's rules."""
-    ontology = union_of_files(s for s in sources if s.role is SourceRole.ONTOLOGY)
+    ontology = parse_turtle_files(s.path for s in sources if s.role is SourceRole.ONTOLOGY)
     check_supported(ontology)  # past large_graph_bytes owlrl cannot finish: an ontology beyond the rules is an error
     # the data and ontology merged in a working store, with the build store's blank nodes (inferred triples name them)
     work = merged_graphs(store, _graphs(s for s in sources if s.role in (SourceRole.DATA, SourceRole.ONTOLOGY)))
