@@ -29,6 +29,10 @@ class InconsistentDataError(Exception):
         self.messages = messages
         super().__init__("the data contradicts the ontology: " + "; ".join(messages))
 
+    def __reduce__(self) -> tuple[type[InconsistentDataError], tuple[list[str]]]:
+        """Pickled with its messages (a forked inference sends it back to the building process)."""
+        return (InconsistentDataError, (self.messages,))
+
 
 class _CachedNamespace:
     """An rdflib namespace whose terms, once looked up, are plain attributes (rdflib's lookup runs Python code)."""

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset, Graph
+from rdflib.term import Node
 
 from app.core.build_progress import stage
 from app.core.config import Settings
+from app.core.forked_call import ForkedCall
 from app.core.namespaces import INFERRED_GRAPH, PREFIXES, SHAPES_GRAPH
 from app.core.rule_inference import choose_engine, infer_with
 from app.core.sources import RdfSource, SourceRole, discover_sources, load_dataset
@@ -72,28 +74,43 @@ def read_inputs(settings: Settings) -> Inputs:
 
 
 def build_knowledge(settings: Settings, *, run_inference: bool = True, inputs: Inputs | None = None) -> Knowledge:
-    """Load every source, refuse data with Violations, and add the inferred graph."""
+    """Load every source, refuse data with Violations, and add the inferred graph.
+
+    The inference starts in a forked child as soon as the files are parsed and runs while this process validates
+    (issue 7: the seed graph's two seconds of pyshacl then owlrl take one on two cores; forked_call.py); data that
+    fails validation stops it, and nothing it inferred is kept.
+    """
     inputs = inputs or read_inputs(settings)
     sources = inputs.sources
     with stage("parse"):  # issue 7: stages are logged (server) or shown live (CLI), see build_progress.py
         dataset = load_dataset(sources)
-    with stage("validate"):
-        report = validate_dataset(dataset, sources, settings.queries_dir / "checks")
-    if not report.conforms:
-        raise InvalidDataError(report)
-    shapes = Graph()
-    for triple in dataset.graph(SHAPES_GRAPH):
-        shapes.add(triple)
-    dataset.remove_graph(dataset.graph(SHAPES_GRAPH))
-    if run_inference:
-        with stage("infer"):
-            ontology = union_of(dataset, sources, SourceRole.ONTOLOGY)
-            asserted = union_of(dataset, sources, SourceRole.DATA) + ontology
-            inferred_graph = dataset.graph(INFERRED_GRAPH)
-            # issue 7: owlrl (the reference) or the same closure by SPARQL rules in Oxigraph, by size or setting
-            engine = choose_engine(settings.inference, len(asserted), settings.inference_owlrl_max_triples, ontology)
-            for triple in infer_with(engine, asserted, ontology, settings.ontology_dir / "rules"):
-                inferred_graph.add(triple)
+    inference = ForkedCall(lambda: _inferred_triples(settings, dataset, sources)) if run_inference else None
+    try:
+        with stage("validate"):
+            report = validate_dataset(dataset, sources, settings.queries_dir / "checks")
+        if not report.conforms:
+            raise InvalidDataError(report)
+        shapes = Graph()
+        for triple in dataset.graph(SHAPES_GRAPH):
+            shapes.add(triple)
+        dataset.remove_graph(dataset.graph(SHAPES_GRAPH))
+        if inference is not None:
+            with stage("infer"):  # with a forked child: what is left of it once validation is done
+                inferred_graph = dataset.graph(INFERRED_GRAPH)
+                for triple in inference.result():
+                    inferred_graph.add(triple)
+    finally:
+        if inference is not None:
+            inference.cancel()  # still running only when validation failed or was interrupted
     for prefix, namespace in PREFIXES.items():
         dataset.bind(prefix, namespace, override=True, replace=True)
     return Knowledge(dataset, shapes, sources, report, inputs.version)
+
+
+def _inferred_triples(settings: Settings, dataset: Dataset, sources: list[RdfSource]) -> list[tuple[Node, Node, Node]]:
+    """What the ontology entails from the data (owlrl, the reference, or the same closure by SPARQL rules in
+    Oxigraph, by size or setting: issue 7), plus the project's rules; none of the asserted triples."""
+    ontology = union_of(dataset, sources, SourceRole.ONTOLOGY)
+    asserted = union_of(dataset, sources, SourceRole.DATA) + ontology
+    engine = choose_engine(settings.inference, len(asserted), settings.inference_owlrl_max_triples, ontology)
+    return list(infer_with(engine, asserted, ontology, settings.ontology_dir / "rules"))
