@@ -3,6 +3,7 @@
 A small build validates (pyshacl) and infers (owlrl) from the same parsed graphs, each about a second of pure Python
 on the seed graph: with the GIL, threads would take turns, but a forked child starts with those graphs already in its
 memory (copy-on-write: nothing is parsed or sent twice) and only its result comes back, pickled through a pipe.
+The same goes for the dumps a small build writes while the service describes itself and answers its first queries.
 
 Forking is safe only from a single-threaded process (another thread may hold a lock the child would wait on for
 ever); with other threads running, or without fork, the function runs in this process when its result is asked for.

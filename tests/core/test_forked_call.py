@@ -13,10 +13,12 @@ from rdflib.compare import isomorphic
 
 from app.core import forked_call
 from app.core.config import Settings
+from app.core.dumps import write_dumps
 from app.core.forked_call import ForkedCall, can_fork
 from app.core.inference import InconsistentDataError
 from app.core.knowledge import InvalidDataError, build_knowledge
 from app.core.namespaces import INFERRED_GRAPH
+from app.core.persisted_store import prepare_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -142,3 +144,19 @@ def test_data_that_violates_stops_the_forked_inference(tmp_path: Path, monkeypat
     with pytest.raises(InvalidDataError):
         build_knowledge(settings)
     assert children() == before  # the inference child was stopped and reaped
+
+
+@pytest.mark.slow
+def test_a_small_build_writes_its_dumps_in_a_child_as_it_would_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(_env_file=None, cache_dir=tmp_path / "cache")  # type: ignore[call-arg]
+    monkeypatch.setattr(forked_call, "can_fork", lambda: True)
+    before = children()
+    prepared = prepare_store(settings, tmp_path / "work")
+    assert children() == before  # the dumps' child has been reaped
+    assert prepared.knowledge is not None
+    here = write_dumps(prepared.knowledge, tmp_path / "here")
+    assert prepared.dumps_written.result() == here  # names, sizes, triples and checksums
+    for dump in here:
+        assert (prepared.dumps_dir / dump.name).read_bytes() == (tmp_path / "here" / dump.name).read_bytes()
