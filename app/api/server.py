@@ -23,6 +23,7 @@ from typing import Any
 
 import uvicorn
 
+from app.core.catalogue_cache import prestart_check
 from app.core.config import Settings
 from app.core.knowledge_cache import store_root
 from app.core.structured_logging import configure_logging, uvicorn_log_config
@@ -49,6 +50,7 @@ def run_server(settings: Settings) -> None:
         "timeout_worker_healthcheck": WORKER_HEALTHCHECK_S,
     }
     if settings.workers == 1:
+        prestart_check(settings)  # issue 7: the canned queries' full check, if not kept, runs while this process starts
         if settings.backend is None:  # issue 7: the query workers import while this process imports and loads
             prestart(settings.query_workers)
         from app.api.main import create_app

@@ -10,6 +10,7 @@ its catalogue the same, and the child keeps it for the next start.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import logging
@@ -67,21 +68,63 @@ class CatalogueCheck:
 
 def load_catalogue_cached(settings: Settings) -> CatalogueCheck:
     """The kept catalogue if queries/*.rq are unchanged; else one checked here but for the guard's parse, which a
-    child interpreter runs meanwhile. Without `cache_dir`: the full check here and now."""
-    if settings.cache_dir is None:
+    child interpreter runs meanwhile (started by prestart_check, else now). Without `cache_dir`: the full check here
+    and now."""
+    kept = _kept_file(settings)
+    if kept is None:
         return CatalogueCheck(load_catalogue(settings.queries_dir))
-    kept = settings.cache_dir / f"catalogue-{_digest(settings.queries_dir)}.pickle"
     catalogue = _read(kept)
     if catalogue is not None:
         return CatalogueCheck(catalogue)
-    catalogue = load_catalogue(settings.queries_dir, guard=False)  # a malformed header or query: refused now
-    process = subprocess.Popen(
-        [sys.executable, "-W", "ignore", "-c", CHECK_COMMAND, str(settings.queries_dir), str(kept)],
+    prestarted = _prestarted.pop(kept, None)
+    try:
+        catalogue = load_catalogue(settings.queries_dir, guard=False)  # a malformed header or query: refused now
+    except BaseException:
+        if prestarted is not None:
+            _kill(prestarted)
+        raise
+    return CatalogueCheck(catalogue, prestarted or _start_check(settings.queries_dir, kept))
+
+
+def prestart_check(settings: Settings) -> None:
+    """Start the full check now if no checked catalogue is kept, for load_catalogue_cached to take up.
+
+    The server calls it before importing the service (issue 7): the check then overlaps those imports (~1 s) too,
+    not only the build, and stops being what a first start on the seed graph waits for last.
+    """
+    kept = _kept_file(settings)
+    if kept is not None and kept not in _prestarted and _read(kept) is None:
+        _prestarted[kept] = _start_check(settings.queries_dir, kept)
+
+
+# checks started ahead by prestart_check, by the file they keep the catalogue in; killed at exit if never taken up
+_prestarted: dict[Path, subprocess.Popen[bytes]] = {}
+
+
+def _kept_file(settings: Settings) -> Path | None:
+    if settings.cache_dir is None:
+        return None
+    return settings.cache_dir / f"catalogue-{_digest(settings.queries_dir)}.pickle"
+
+
+def _start_check(queries_dir: Path, kept: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-W", "ignore", "-c", CHECK_COMMAND, str(queries_dir), str(kept)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    return CatalogueCheck(catalogue, process)
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    process.kill()
+    process.communicate()
+
+
+@atexit.register
+def _discard_prestarted() -> None:
+    while _prestarted:
+        _kill(_prestarted.popitem()[1])
 
 
 def check_and_keep(argv: list[str]) -> None:

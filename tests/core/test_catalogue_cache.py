@@ -98,3 +98,37 @@ def test_the_forms_read_without_the_guard_are_the_guards() -> None:
         ("#PREFIX c: <x>\nDESCRIBE <http://x/>", "DESCRIBE"),
     ]:
         assert canned_queries.written_form(sparql) == form
+
+
+def test_a_check_started_ahead_is_taken_up_not_started_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server starts the check before its own imports (prestart_check); the app's load takes that one up."""
+    settings = settings_for(tmp_path, queries_with(tmp_path))
+    catalogue_cache.prestart_check(settings)
+    catalogue_cache.prestart_check(settings)  # once per verdict file
+    assert len(catalogue_cache._prestarted) == 1
+    started = next(iter(catalogue_cache._prestarted.values()))
+    monkeypatch.setattr(catalogue_cache, "_start_check", lambda *_: pytest.fail("a second check was started"))
+    check = load_catalogue_cached(settings)
+    assert check.process is started and not catalogue_cache._prestarted
+    assert [q.name for q in check.wait()] == ["countries", "provenance"]
+
+    catalogue_cache.prestart_check(settings)  # the verdict is kept now: nothing to start
+    assert not catalogue_cache._prestarted
+
+
+def test_a_check_started_ahead_is_stopped_when_a_header_is_malformed(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, queries_with(tmp_path))
+    (settings.queries_dir / "broken.rq").write_text("#+ name: [unclosed\nSELECT * {}", encoding="utf-8")
+    catalogue_cache.prestart_check(settings)
+    started = next(iter(catalogue_cache._prestarted.values()))
+    with pytest.raises(CatalogueError, match=r"broken\.rq"):
+        load_catalogue_cached(settings)
+    assert started.returncode is not None and not catalogue_cache._prestarted  # killed and reaped
+
+
+def test_checks_never_taken_up_are_killed_at_exit(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, queries_with(tmp_path))
+    catalogue_cache.prestart_check(settings)
+    started = next(iter(catalogue_cache._prestarted.values()))
+    catalogue_cache._discard_prestarted()  # what atexit runs
+    assert started.returncode is not None and not catalogue_cache._prestarted
