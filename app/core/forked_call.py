@@ -5,8 +5,10 @@ on the seed graph: with the GIL, threads would take turns, but a forked child st
 memory (copy-on-write: nothing is parsed or sent twice) and only its result comes back, pickled through a pipe.
 The same goes for the dumps a small build writes while the service describes itself and answers its first queries.
 
-Forking is safe only from a single-threaded process (another thread may hold a lock the child would wait on for
-ever); with other threads running, or without fork, the function runs in this process when its result is asked for.
+Forking is safe only where no other thread may hold a lock the child needs (it would wait for ever): with another
+Python thread running, or without fork, the function runs in this process when its result is asked for. An on-disk
+store leaves RocksDB's idle background threads behind (flush and compaction pools); a child never touches RocksDB —
+it computes in memory (rdflib, an in-memory Oxigraph store), writes files and leaves with os._exit.
 """
 
 from __future__ import annotations
