@@ -171,8 +171,9 @@ def rules_closure(asserted: Graph, ontology: Graph, rules: Iterable[str] = ()) -
     started = time.perf_counter()
     schema = schema_closure(ontology)
     store = ox.Store()
-    store.bulk_load(asserted.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    store.bulk_load(_nt(schema), format=ox.RdfFormat.N_TRIPLES)
+    for document in (asserted.serialize(format="nt", encoding="utf-8"), _nt(schema)):
+        # parsed then added, not loaded: a load renames blank nodes, and the inferred triples must name the graphs'
+        store.extend(ox.parse(document, format=ox.RdfFormat.N_TRIPLES))
     for triple in new_in_store(store, list(rules)):
         if triple not in asserted and not is_artefact(triple):
             schema.add(triple)  # type: ignore[arg-type]

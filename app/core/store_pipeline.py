@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import Graph
 
 from app.core.build_progress import stage
 from app.core.compiled_shapes import CompiledShapes, compile_shapes
@@ -46,7 +47,7 @@ from app.core.sources import (
     parse_turtle,
     parse_turtle_files,
 )
-from app.core.store import EmbeddedStore
+from app.core.store import EmbeddedStore, to_oxigraph, to_rdflib
 from app.core.store_dumps import merged_graphs, triples_of, write_store_dumps
 from app.core.validation import Severity, ValidationIssue, ValidationReport, run_check
 
@@ -99,11 +100,10 @@ def build_store(settings: Settings, store_dir: Path, dumps_dir: Path, inputs: In
         raise InvalidDataError(report)
     if isinstance(inferred, BaseException):
         raise inferred
-    store.bulk_load(
-        ox.serialize(inferred, format=ox.RdfFormat.N_TRIPLES),
-        format=ox.RdfFormat.N_TRIPLES,
-        to_graph=ox.NamedNode(str(INFERRED_GRAPH)),
-    )
+    inferred_graph = ox.NamedNode(str(INFERRED_GRAPH))
+    # added as terms, not loaded from a document (which would rename the blank nodes the inferred triples share with
+    # the asserted graphs)
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, inferred_graph) for t in inferred)
     named = [*_graphs(served), ox.NamedNode(str(INFERRED_GRAPH))]  # every graph of `store` (no default graph)
     parts = {
         "asserted": _graphs(s for s in sources if s.role is SourceRole.DATA),
@@ -217,14 +217,17 @@ def _with_files(issue: ValidationIssue, store: ox.Store, sources: list[RdfSource
 
 def _infer(settings: Settings, sources: list[RdfSource], store: ox.Store) -> list[ox.Triple]:
     """The inferred graph: OWL RL closure by SPARQL rules over data + ontology, then the project's rules."""
-    ontology = parse_turtle_files(s.path for s in sources if s.role is SourceRole.ONTOLOGY)
+    # the ontology as the build store holds it: the schema closure names the store's blank nodes, not a new parse's
+    ontology = Graph()
+    for graph in _graphs(s for s in sources if s.role is SourceRole.ONTOLOGY):
+        for quad in store.quads_for_pattern(None, None, None, graph):
+            ontology.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     check_supported(ontology)  # past large_graph_bytes owlrl cannot finish: an ontology beyond the rules is an error
     # the data and ontology merged in a working store, with the build store's blank nodes (inferred triples name them)
     work = merged_graphs(store, _graphs(s for s in sources if s.role in (SourceRole.DATA, SourceRole.ONTOLOGY)))
     asserted = len(work)
-    schema_nt = schema_closure(ontology).serialize(format="nt", encoding="utf-8")
-    work.bulk_load(schema_nt, format=ox.RdfFormat.N_TRIPLES)
-    schema_triples = list(ox.parse(schema_nt, format=ox.RdfFormat.N_TRIPLES))
+    schema_triples = [ox.Triple(*(to_oxigraph(term) for term in triple)) for triple in schema_closure(ontology)]
+    work.extend(ox.Quad(t.subject, t.predicate, t.object) for t in schema_triples)  # terms: a load renames blank nodes
     rules = [rule.read_text(encoding="utf-8") for rule in sorted((settings.ontology_dir / "rules").glob("*.rq"))]
     added = [t for t in added_in_store(work, rules) if not is_store_artefact(t)]
     log.info("inferred %d triples over %d asserted", len(added) + len(schema_triples), asserted)

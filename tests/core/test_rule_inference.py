@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import BNode, Graph
+from rdflib.namespace import RDFS
 
 from app.core.config import Settings
 from app.core.inference import InconsistentDataError, infer
@@ -73,3 +74,23 @@ def test_an_ontology_beyond_the_rules_is_refused_and_auto_falls_back_to_owlrl() 
     assert choose_engine("auto", 10**7, 1000, Graph()) == "rules"
     assert choose_engine("auto", 10, 1000, Graph()) == "owlrl"
     assert choose_engine("rules", 10, 1000, Graph()) == "rules"
+
+
+def test_blank_nodes_keep_their_identity_through_the_rules() -> None:
+    """A triple the rules infer about a blank node names that node, in the data as in the ontology (issue 7: a load
+    of an N-Triples document renames blank nodes; the rules' store must be filled without renaming them)."""
+    asserted, ontology = asserted_and_ontology(Settings(_env_file=None))  # type: ignore[call-arg]
+    extra = f"""@prefix coop: <{COOP}> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        <https://w3id.org/coopgraph/id/partnership/x> coop:hasParty [ a coop:University ] .
+        coop:Organisation rdfs:subClassOf [ rdfs:label "an unnamed superclass"@en ] ."""
+    asserted.parse(data=extra, format="turtle")
+    superclass = next(o for o in asserted.objects(COOP.Organisation, RDFS.subClassOf) if isinstance(o, BNode))
+    for triple in [(COOP.Organisation, RDFS.subClassOf, superclass), *asserted.triples((superclass, None, None))]:
+        ontology.add(triple)  # the same node in the ontology as in the asserted graph, as the build has it
+    reference = set(infer(asserted, RULES))
+    fast = set(rules_infer(asserted, ontology, RULES))
+    about_blank_nodes = {t for t in reference if any(isinstance(term, BNode) for term in t)}
+    assert (COOP.University, RDFS.subClassOf, superclass) in about_blank_nodes  # the schema part
+    assert any(t[0] != superclass and t[2] != superclass for t in about_blank_nodes)  # the party: the data part
+    assert about_blank_nodes <= fast, sorted(about_blank_nodes - fast)[:5]
+    assert fast == reference

@@ -177,3 +177,34 @@ def test_data_that_violates_leaves_no_store_behind(tmp_path: Path) -> None:
         build_store(settings, tmp_path / "store", tmp_path / "dumps")
     assert any("partnerOf" in issue.message for issue in error.value.report.issues)
     assert not (tmp_path / "store").exists()
+
+
+@pytest.mark.slow
+def test_inferred_triples_name_the_blank_nodes_of_the_asserted_graphs(tmp_path: Path) -> None:
+    """An inferred triple about a blank node joins that node in the served store (issue 7: loading the inferred
+    graph, or the schema closure of a fresh parse of the ontology, renamed them)."""
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copytree(ROOT / "ontology", tmp_path / "ontology")
+    with (tmp_path / "ontology" / "coop.ttl").open("a", encoding="utf-8") as ontology:
+        ontology.write(
+            "\n<https://w3id.org/coopgraph/def#Organisation> <http://www.w3.org/2000/01/rdf-schema#subClassOf> "
+            '[ <http://www.w3.org/2000/01/rdf-schema#comment> "an unnamed superclass"@en ] .\n'
+        )
+    settings = settings_for(
+        tmp_path / "data", tmp_path / "cache", ontology_dir=tmp_path / "ontology", large_graph_bytes=0
+    )
+    build_store(settings, tmp_path / "store", tmp_path / "dumps")
+    store = ox.Store.read_only(str(tmp_path / "store"))
+    joined = store.query(
+        """PREFIX coop: <https://w3id.org/coopgraph/def#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT (COUNT(DISTINCT ?organisation) AS ?n) WHERE {
+          GRAPH <https://w3id.org/coopgraph/graph/ontology> { coop:Organisation rdfs:subClassOf ?superclass }
+          FILTER isBlank(?superclass)
+          GRAPH <https://w3id.org/coopgraph/graph/inferred> {
+            coop:University rdfs:subClassOf ?superclass .  # the schema part of the closure
+            ?organisation a ?superclass                    # its data part
+          }
+        }"""
+    )
+    assert isinstance(joined, ox.QuerySolutions)
+    assert int(next(iter(joined))["n"].value) > 10
