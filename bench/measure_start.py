@@ -1,0 +1,70 @@
+"""How soon `coopgraph serve` answers on a small graph (the shipped seed by default), in its three kinds of start.
+
+    python bench/measure_start.py                       # 5 rounds on data/
+    python bench/measure_start.py --rounds 9 --against /tmp/old-tree     # and an older checkout, interleaved
+
+Each round, for each tree (this checkout, and `--against` another one, e.g. a `git worktree` of an older commit,
+run with PYTHONPATH pointing at it): a **first start** with an empty cache (a fresh clone: the canned queries' full
+check, parse, validate, infer, index), a **restart** with nothing changed (the persisted store and catalogue), and a
+**rebuild** with only the catalogue kept (what follows an edit of data/: the store is built again). Each figure is
+the time from launching the process until `/sparql` answers `ASK {}`; medians, minima and maxima are printed.
+Trees are interleaved round by round so that a busy period of a shared machine hits both alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run_bench import coopgraph, free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+KINDS = ("first start", "restart", "rebuild, catalogue kept")
+
+
+def one_round(tree: Path, data: Path) -> dict[str, float]:
+    """The three starts of one tree, one after the other, each with its own server process."""
+    with tempfile.TemporaryDirectory(prefix="coopgraph-start-") as tmp:
+        cache, log, port = Path(tmp) / "cache", Path(tmp) / "server.log", free_port()
+        times = {}
+        with coopgraph(data, cache, log, result_cache_mb=0, port=port) as server:
+            times["first start"] = server.ready_s
+        with coopgraph(data, cache, log, result_cache_mb=0, port=port) as server:
+            times["restart"] = server.ready_s
+        for built in cache.glob("project-*"):  # the store, dumps and manifest; the checked catalogue stays
+            shutil.rmtree(built)
+        with coopgraph(data, cache, log, result_cache_mb=0, port=port) as server:
+            times["rebuild, catalogue kept"] = server.ready_s
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--data", type=Path, default=ROOT / "data", help="the data folder (default: the seed)")
+    parser.add_argument("--against", type=Path, help="another checkout of CoopGraph, measured in the same rounds")
+    args = parser.parse_args()
+    trees = {"this checkout": ROOT} | ({f"{args.against}": args.against.resolve()} if args.against else {})
+    figures: dict[str, dict[str, list[float]]] = {name: {kind: [] for kind in KINDS} for name in trees}
+    for number in range(1, args.rounds + 1):
+        for name, tree in trees.items():
+            os.environ["PYTHONPATH"] = str(tree)  # the server and its child interpreters import that tree's `app`
+            for kind, seconds in one_round(tree, args.data.resolve()).items():
+                figures[name][kind].append(seconds)
+        print(f"round {number}/{args.rounds} done", flush=True)
+    print(f"\n| tree | {' | '.join(f'{kind}: median (min–max)' for kind in KINDS)} |")
+    print(f"|---|{'---|' * len(KINDS)}")
+    for name, kinds in figures.items():
+        cells = [f"{statistics.median(v):.2f} s ({min(v):.2f}–{max(v):.2f})" for v in kinds.values()]
+        print(f"| {name} | {' | '.join(cells)} |")
+
+
+if __name__ == "__main__":
+    main()
