@@ -37,7 +37,7 @@ from app.core.metrics import NO_QUERY_EVENTS, ServiceMetrics, load_facts
 from app.core.persisted_store import PreparedStore, prepare_store, stored_version
 from app.core.query_execution import executor_for
 from app.core.result_cache import ResultCache
-from app.core.service_description import DESCRIPTION_FORMATS, describe_service, serialize_description
+from app.core.service_description import describe_service, serialize_description
 from app.core.store import EmbeddedStore
 
 log = logging.getLogger("coopgraph")
@@ -68,7 +68,7 @@ def load_state(
             def describe() -> dict[str, bytes]:
                 description = describe_service(store, settings, prepared.version, counts)
                 description += describe_catalogue(queries_catalogue, settings.public_base)
-                return {key: serialize_description(description, key) for key in DESCRIPTION_FORMATS}
+                return serialize_description(description)
 
             # issue 7: kept with the version's dumps (full-store statistics: ~10 s at a million triples)
             descriptions = kept_descriptions(settings, prepared.dumps_dir, queries_catalogue, describe)
@@ -122,7 +122,7 @@ def load_backend_state(
     def describe() -> dict[str, bytes]:
         description = describe_service(store, settings, version, counts)
         description += describe_catalogue(queries_catalogue, settings.public_base)
-        return {key: serialize_description(description, key) for key in DESCRIPTION_FORMATS}
+        return serialize_description(description)
 
     descriptions = kept_descriptions(settings, dumps_dir, queries_catalogue, describe)
     if metrics is not None:

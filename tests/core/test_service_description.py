@@ -35,7 +35,7 @@ def test_each_syntax_holds_the_whole_description(
     description: Graph, key: str, pretty_max: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(service_description, "PRETTY_MAX_TRIPLES", pretty_max)
-    written = serialize_description(description, key)
+    written = serialize_description(description)[key]
     assert isomorphic(Graph().parse(data=written, format=PARSERS[key]), description)
     if key == "turtle":
         assert b"@prefix void: <http://rdfs.org/ns/void#>" in written
