@@ -17,6 +17,7 @@ import contextlib
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
@@ -97,8 +98,9 @@ class ForkedCall(Generic[T]):
 
 
 def can_fork() -> bool:
-    """Fork only where it exists and no other thread runs (a lock held elsewhere would stay held in the child)."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+    """Fork only on Linux (macOS system libraries are not fork-safe: Python itself spawns there) and only while no
+    other thread runs (a lock held elsewhere would stay held in the child)."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def _pickled_error(error: BaseException) -> bytes:
