@@ -7,7 +7,9 @@ Each round, for each tree (this checkout, and `--against` another one, e.g. a `g
 run with PYTHONPATH pointing at it): a **first start** with an empty cache (a fresh clone: the canned queries' full
 check, parse, validate, infer, index), a **restart** with nothing changed (the persisted store and catalogue), and a
 **rebuild** with only the catalogue kept (what follows an edit of data/: the store is built again). Each figure is
-the time from launching the process until `/sparql` answers `ASK {}`; medians, minima and maxima are printed.
+the time from launching the process until `/sparql` answers `ASK {}`, and the CPU time all its processes used
+until it stopped (query workers, the catalogue check and forked children included; the dumps too, which a build
+writes after it answers); medians, minima and maxima are printed.
 Trees are interleaved round by round so that a busy period of a shared machine hits both alike.
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import sys
@@ -29,20 +32,27 @@ ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("first start", "restart", "rebuild, catalogue kept")
 
 
-def one_round(tree: Path, data: Path) -> dict[str, float]:
-    """The three starts of one tree, one after the other, each with its own server process."""
+def cpu_seconds() -> float:
+    """CPU time of this process's reaped children, and of theirs (a server reaps its workers and forks)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def one_round(tree: Path, data: Path) -> tuple[dict[str, float], dict[str, float]]:
+    """The three starts of one tree, one after the other, each with its own server process: seconds until it
+    answers, and CPU seconds of the whole run (every process of it, until its dumps are written and it stops)."""
+    times, cpu = {}, {}
     with tempfile.TemporaryDirectory(prefix="coopgraph-start-") as tmp:
         cache, log, port = Path(tmp) / "cache", Path(tmp) / "server.log", free_port()
-        times = {}
-        with coopgraph(data, cache, log, result_cache_mb=0, port=port) as server:
-            times["first start"] = server.ready_s
-        with coopgraph(data, cache, log, result_cache_mb=0, port=port) as server:
-            times["restart"] = server.ready_s
-        for built in cache.glob("project-*"):  # the store, dumps and manifest; the checked catalogue stays
-            shutil.rmtree(built)
-        with coopgraph(data, cache, log, result_cache_mb=0, port=port) as server:
-            times["rebuild, catalogue kept"] = server.ready_s
-    return times
+        for kind in KINDS:
+            if kind == "rebuild, catalogue kept":
+                for built in cache.glob("project-*"):  # the store, dumps and manifest; the checked catalogue stays
+                    shutil.rmtree(built)
+            before = cpu_seconds()
+            with coopgraph(data, cache, log, result_cache_mb=0, port=port) as server:
+                times[kind] = server.ready_s
+            cpu[kind] = cpu_seconds() - before
+    return times, cpu
 
 
 def main() -> None:
@@ -53,17 +63,21 @@ def main() -> None:
     args = parser.parse_args()
     trees = {"this checkout": ROOT} | ({f"{args.against}": args.against.resolve()} if args.against else {})
     figures: dict[str, dict[str, list[float]]] = {name: {kind: [] for kind in KINDS} for name in trees}
+    cpu: dict[str, dict[str, list[float]]] = {name: {kind: [] for kind in KINDS} for name in trees}
     for number in range(1, args.rounds + 1):
         for name, tree in trees.items():
             os.environ["PYTHONPATH"] = str(tree)  # the server and its child interpreters import that tree's `app`
-            for kind, seconds in one_round(tree, args.data.resolve()).items():
-                figures[name][kind].append(seconds)
+            times, used = one_round(tree, args.data.resolve())
+            for kind in KINDS:
+                figures[name][kind].append(times[kind])
+                cpu[name][kind].append(used[kind])
         print(f"round {number}/{args.rounds} done", flush=True)
-    print(f"\n| tree | {' | '.join(f'{kind}: median (min–max)' for kind in KINDS)} |")
-    print(f"|---|{'---|' * len(KINDS)}")
-    for name, kinds in figures.items():
-        cells = [f"{statistics.median(v):.2f} s ({min(v):.2f}–{max(v):.2f})" for v in kinds.values()]
-        print(f"| {name} | {' | '.join(cells)} |")
+    for title, table, unit in (("until /sparql answers", figures, "s"), ("CPU of the whole run", cpu, "CPU-s")):
+        print(f"\n{title}\n| tree | {' | '.join(f'{kind}: median (min–max)' for kind in KINDS)} |")
+        print(f"|---|{'---|' * len(KINDS)}")
+        for name, kinds in table.items():
+            cells = [f"{statistics.median(v):.2f} {unit} ({min(v):.2f}–{max(v):.2f})" for v in kinds.values()]
+            print(f"| {name} | {' | '.join(cells)} |")
 
 
 if __name__ == "__main__":
