@@ -61,8 +61,7 @@ class CatalogueCheck:
     def stop(self) -> None:
         """Stop a check still running (the service is not starting after all)."""
         if self.process is not None:
-            self.process.kill()
-            self.process.wait()
+            _kill(self.process)
             self.process = None
 
 
