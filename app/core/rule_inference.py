@@ -31,7 +31,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from app.core.inference import BUILT_IN_NAMESPACES, InconsistentDataError, infer, is_artefact, owl_rl_closure
-from app.core.store import to_rdflib
+from app.core.store import add_triples, to_rdflib
 
 log = logging.getLogger("coopgraph.inference")
 
@@ -156,13 +156,6 @@ def schema_closure(ontology: Graph) -> Graph:
     return owl_rl_closure(ontology)
 
 
-def _nt(triples: Iterable[tuple[object, object, object]]) -> bytes:
-    graph = Graph()
-    for triple in triples:
-        graph.add(triple)  # type: ignore[arg-type]
-    return graph.serialize(format="nt", encoding="utf-8")
-
-
 def rules_closure(asserted: Graph, ontology: Graph, rules: Iterable[str] = ()) -> Graph:
     """What OWL 2 RL entails from `asserted` (data + ontology) that it does not state, artefacts removed; then
     what the CONSTRUCT `rules` build over asserted + closure (each over the closure, not over another rule's output).
@@ -171,9 +164,8 @@ def rules_closure(asserted: Graph, ontology: Graph, rules: Iterable[str] = ()) -
     started = time.perf_counter()
     schema = schema_closure(ontology)
     store = ox.Store()
-    for document in (asserted.serialize(format="nt", encoding="utf-8"), _nt(schema)):
-        # parsed then added, not loaded: a load renames blank nodes, and the inferred triples must name the graphs'
-        store.extend(ox.parse(document, format=ox.RdfFormat.N_TRIPLES))
+    add_triples(store, asserted)
+    add_triples(store, schema)
     for triple in new_in_store(store, list(rules)):
         if triple not in asserted and not is_artefact(triple):
             schema.add(triple)  # type: ignore[arg-type]

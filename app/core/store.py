@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -197,6 +197,12 @@ def to_oxigraph(term: Node) -> Any:
             return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
         return ox.Literal(str(term))
     raise TypeError(f"unsupported term {term!r}")
+
+
+def add_triples(store: ox.Store, triples: Iterable[tuple[Node, Node, Node]]) -> None:
+    """rdflib triples into `store`'s default graph as terms: their blank nodes keep their names (a load of a
+    document would rename them, and inferred triples must name the same nodes as the graphs they come from)."""
+    store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples)
 
 
 def _substitutions(values: Mapping[str, Node] | None) -> dict[Any, Any] | None:

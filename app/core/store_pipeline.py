@@ -48,7 +48,7 @@ from app.core.sources import (
     parse_turtle,
     parse_turtle_files,
 )
-from app.core.store import EmbeddedStore, to_oxigraph, to_rdflib
+from app.core.store import EmbeddedStore, add_triples, to_oxigraph, to_rdflib
 from app.core.store_dumps import merged_graphs, write_store_dumps
 from app.core.validation import Severity, ValidationIssue, ValidationReport, run_check
 
@@ -221,8 +221,9 @@ def _infer(settings: Settings, sources: list[RdfSource], store: ox.Store) -> lis
     # the data and ontology merged in a working store, with the build store's blank nodes (inferred triples name them)
     work = merged_graphs(store, _graphs(s for s in sources if s.role in (SourceRole.DATA, SourceRole.ONTOLOGY)))
     asserted = len(work)
-    schema_triples = [ox.Triple(*(to_oxigraph(term) for term in triple)) for triple in schema_closure(ontology)]
-    work.extend(ox.Quad(t.subject, t.predicate, t.object) for t in schema_triples)  # terms: a load renames blank nodes
+    schema = schema_closure(ontology)
+    add_triples(work, schema)
+    schema_triples = [ox.Triple(*(to_oxigraph(term) for term in triple)) for triple in schema]
     rules = [rule.read_text(encoding="utf-8") for rule in sorted((settings.ontology_dir / "rules").glob("*.rq"))]
     added = [t for t in added_in_store(work, rules) if not is_store_artefact(t)]
     log.info("inferred %d triples over %d asserted", len(added) + len(schema_triples), asserted)
