@@ -22,6 +22,55 @@ BUILT_IN_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 OWLRL_ERRORS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
 
 
+# Every term owlrl's OWL 2 RL rules compare a triple's predicate or object with (OWLRL_Semantics: _properties,
+# _equality, _classes, _class_axioms, _schema_vocabulary; tests/core/test_inference.py reads them from owlrl's
+# source), and owl:differentFrom, which FasterOwlRlSemantics._equality tests: a triple fires a rule only if its
+# predicate is one of them and, when that is rdf:type, its object too.
+TRIGGERS = frozenset(
+    {
+        RDF.type,
+        RDF.Property,
+        RDFS.domain,
+        RDFS.range,
+        RDFS.subClassOf,
+        RDFS.subPropertyOf,
+        OWL.AllDifferent,
+        OWL.AllDisjointClasses,
+        OWL.AllDisjointProperties,
+        OWL.AsymmetricProperty,
+        OWL.Class,
+        OWL.DatatypeProperty,
+        OWL.FunctionalProperty,
+        OWL.InverseFunctionalProperty,
+        OWL.IrreflexiveProperty,
+        OWL.Nothing,
+        OWL.ObjectProperty,
+        OWL.SymmetricProperty,
+        OWL.Thing,
+        OWL.TransitiveProperty,
+        OWL.allValuesFrom,
+        OWL.complementOf,
+        OWL.disjointWith,
+        OWL.equivalentClass,
+        OWL.equivalentProperty,
+        OWL.hasKey,
+        OWL.hasValue,
+        OWL.intersectionOf,
+        OWL.inverseOf,
+        OWL.maxCardinality,
+        OWL.maxQualifiedCardinality,
+        OWL.oneOf,
+        OWL.propertyChainAxiom,
+        OWL.propertyDisjointWith,
+        OWL.sameAs,
+        OWL.someValuesFrom,
+        OWL.sourceIndividual,
+        OWL.unionOf,
+        OWL.differentFrom,
+    }
+)
+
+
 class InconsistentDataError(Exception):
     """OWL 2 RL found a contradiction (e.g. a node in two disjoint classes); nothing is served from it."""
 
@@ -81,8 +130,25 @@ def faster_owlrl_semantics() -> type:
 
     class FasterOwlRlSemantics(owlrl.OWLRL_Semantics):  # type: ignore[misc]
         def empty_stored_triples(self) -> None:
+            # The graph now holds what it held plus what was stored since the last call (flushed or added by the
+            # cycle that just ended): the snapshot grows by those instead of being taken afresh every cycle.
+            known: set[tuple[Node, Node, Node]] | None = getattr(self, "_known", None)
+            if known is None:
+                self._known = set(self.graph)
+            else:
+                known.update(self.added_triples)
             super().empty_stored_triples()
-            self._known = set(self.graph)
+
+        def rules(self, t: tuple[Node, Node, Node], cycle_num: int) -> None:
+            # owlrl hands every triple of the graph to every rule, every cycle, and each rule first tests the
+            # triple's predicate (and, for rdf:type, its class) against the vocabulary it fires on (TRIGGERS). A
+            # triple of the data (hasParty, prefLabel, a type such as coop:University) fires none: it only takes
+            # part as the *other* premise, found by lookup. After the first cycle (which also collects the blank
+            # nodes and annotation properties of every triple) only the triples that can fire a rule are handed
+            # to them: the closure is the same (tests/core/test_inference.py), 0.9 → 0.5 s on the seed graph.
+            predicate = t[1]
+            if cycle_num == 1 or (predicate in TRIGGERS and (predicate != RDF.type or t[2] in TRIGGERS)):
+                super().rules(t, cycle_num)
 
         def store_triple(self, t: tuple[Node, Node, Node]) -> None:
             if not isinstance(t[1], Literal) and t not in self._known:
