@@ -29,7 +29,6 @@ import json
 import logging
 import multiprocessing
 import os
-import re
 import sys
 import threading
 from collections.abc import Iterator, Sequence
@@ -41,13 +40,13 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from app import __version__
 from app.core.compiled_shapes import without_shapes
 from app.core.sole_graph import SoleGraph
-from app.core.sources import RdfSource, SourceRole, parse_turtle, parse_turtle_files
+from app.core.sources import RdfSource, SourceRole, article_triples, parse_turtle_files
 from app.core.validation import Severity, ValidationIssue, run_shapes
 
 log = logging.getLogger("coopgraph.validation")
@@ -179,51 +178,6 @@ def validate_batch(paths: list[str], references: ReferenceFiles) -> BatchIssues:
         for path in owners.get(URIRef(issue.focus), paths):
             per_file[path].append(record)
     return per_file
-
-
-# A language tag with a capital (rdflib keeps its case, Oxigraph lowers it) or an explicit xsd:string (rdflib tells
-# it from a plain literal, RDF 1.1 does not): such files are parsed by rdflib, as before, so the terms are the same.
-_RDFLIB_ONLY = re.compile(rb"[\x22']@[A-Za-z0-9-]*[A-Z]|XMLSchema#string|xsd:string")
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-
-def article_triples(path: Path, blank_prefix: str, terms: dict[object, Node]) -> Iterator[tuple[Node, Node, Node]]:
-    """The triples of one Turtle file as rdflib terms — what `parse_turtle(path)` holds, parsed by Oxigraph (with the
-    graph built, about half the time of rdflib's Turtle parser; tests/core/test_shacl_speedups.py compares both).
-
-    Blank nodes get `blank_prefix` before their label (labels are per file); `terms` caches the other terms across
-    files (a batch repeats the same IRIs and labels many times).
-    """
-    text = path.read_bytes()
-    if _RDFLIB_ONLY.search(text):
-        yield from parse_turtle(path)
-        return
-    try:
-        triples = [q.triple for q in ox.parse(text, format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())]
-    except SyntaxError:
-        yield from parse_turtle(path)  # raises RdfSyntaxError with rdflib's message and line, as before
-        return
-
-    def term(node: object) -> Node:
-        if isinstance(node, ox.BlankNode):
-            return BNode(blank_prefix + node.value)
-        found = terms.get(node)
-        if found is None:
-            if isinstance(node, ox.NamedNode):
-                found = URIRef(node.value)
-            else:
-                assert isinstance(node, ox.Literal)
-                if node.language:
-                    found = Literal(node.value, lang=node.language)
-                elif node.datatype.value == _XSD_STRING:
-                    found = Literal(node.value)
-                else:
-                    found = Literal(node.value, datatype=URIRef(node.datatype.value))
-            terms[node] = found
-        return found
-
-    for triple in triples:
-        yield term(triple.subject), term(triple.predicate), term(triple.object)
 
 
 def _batches(paths: list[Path]) -> Iterator[list[str]]:

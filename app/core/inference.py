@@ -16,7 +16,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from app.core.reentrant_patch import ReentrantPatch
-from app.core.store import to_rdflib
+from app.core.store import add_triples, to_rdflib
 
 BUILT_IN_NAMESPACES = (str(RDF), str(RDFS), str(OWL), str(XSD))
 OWLRL_ERRORS = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
@@ -179,7 +179,8 @@ def owl_rl_closure(asserted: Graph, semantics: type | None = None) -> Graph:
     import owlrl
 
     closed = Graph(store="SimpleMemory")  # no contexts to track: owlrl's triple lookups run faster
-    for triple in asserted:
+    stated = set(asserted)  # "is it asserted?" for every triple of the closure: a set, not an rdflib store lookup
+    for triple in stated:
         closed.add(triple)
     with _cached_namespaces.active():
         owlrl.DeductiveClosure(
@@ -194,7 +195,7 @@ def owl_rl_closure(asserted: Graph, semantics: type | None = None) -> Graph:
         raise InconsistentDataError(errors)
     inferred = Graph()
     for triple in closed:
-        if triple not in asserted and not is_artefact(triple):
+        if triple not in stated and not is_artefact(triple):
             inferred.add(triple)
     return inferred
 
@@ -218,8 +219,8 @@ def apply_rules(graphs: Iterable[Graph], rules: Iterable[Path]) -> Graph:
     the large graphs' closure runs (rule_inference.py); owlrl's closure, the reference, is untouched.
     """
     store = ox.Store()
-    for graph in graphs:  # parsed, not loaded: a load would rename the blank nodes
-        store.extend(ox.parse(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    for graph in graphs:  # added as terms, not loaded from a document: a load would rename the blank nodes
+        add_triples(store, graph)
     built = Graph()
     for rule in rules:
         for triple in store.query(rule.read_text(encoding="utf-8")):  # type: ignore[union-attr]
@@ -231,5 +232,5 @@ def apply_rules(graphs: Iterable[Graph], rules: Iterable[Path]) -> Graph:
 def infer(asserted: Graph, rules_dir: Path) -> Graph:
     """Closure, then rules over asserted + closure: the complete inferred graph."""
     closure = owl_rl_closure(asserted)
-    rules = apply_rules([asserted, closure], sorted(rules_dir.glob("*.rq")))
-    return closure + rules
+    closure += apply_rules([asserted, closure], sorted(rules_dir.glob("*.rq")))
+    return closure

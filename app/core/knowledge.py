@@ -111,6 +111,6 @@ def _inferred_triples(settings: Settings, dataset: Dataset, sources: list[RdfSou
     """What the ontology entails from the data (owlrl, the reference, or the same closure by SPARQL rules in
     Oxigraph, by size or setting: issue 7), plus the project's rules; none of the asserted triples."""
     ontology = union_of(dataset, sources, SourceRole.ONTOLOGY)
-    asserted = union_of(dataset, sources, SourceRole.DATA) + ontology
+    asserted = union_of(dataset, sources, SourceRole.DATA, SourceRole.ONTOLOGY)
     engine = choose_engine(settings.inference, len(asserted), settings.inference_owlrl_max_triples, ontology)
     return list(infer_with(engine, asserted, ontology, settings.ontology_dir / "rules"))

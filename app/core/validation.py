@@ -52,10 +52,10 @@ class ValidationReport:
         return sum(1 for issue in self.issues if issue.severity is severity)
 
 
-def union_of(dataset: Dataset, sources: list[RdfSource], role: SourceRole) -> Graph:
-    """One graph holding every triple of the sources with that role."""
+def union_of(dataset: Dataset, sources: list[RdfSource], *roles: SourceRole) -> Graph:
+    """One graph holding every triple of the sources with those roles."""
     graph = Graph()
-    for graph_name in dict.fromkeys(s.graph for s in sources if s.role is role):
+    for graph_name in dict.fromkeys(s.graph for s in sources if s.role in roles):
         for triple in dataset.graph(graph_name):
             graph.add(triple)
     return graph
@@ -147,13 +147,8 @@ def validate_dataset(dataset: Dataset, sources: list[RdfSource], checks_dir: Pat
     ontology = union_of(dataset, sources, SourceRole.ONTOLOGY)
     issues = run_shapes(data, shapes, ontology) if len(shapes) else []
     if checks_dir is not None and checks_dir.is_dir():
-        served = Dataset()
-        for source in sources:
-            if source.role is not SourceRole.SHAPES:
-                target = served.graph(source.graph)
-                for triple in dataset.graph(source.graph):
-                    target.add(triple)
-        issues += run_checks(EmbeddedStore.from_dataset(served), checks_dir)
+        served = dict.fromkeys(s.graph for s in sources if s.role is not SourceRole.SHAPES)
+        issues += run_checks(EmbeddedStore.from_graphs(dataset, served), checks_dir)
     where = files_describing(dataset, sources)
     located = [_with_files(issue, where) for issue in issues]
     order = list(Severity)

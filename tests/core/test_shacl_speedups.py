@@ -28,8 +28,7 @@ from rdflib.compare import to_isomorphic
 
 from app.core import file_validation, validation
 from app.core.config import Settings
-from app.core.file_validation import article_triples
-from app.core.sources import RdfSyntaxError, SourceRole, discover_sources, load_dataset, parse_turtle
+from app.core.sources import RdfSyntaxError, SourceRole, article_triples, discover_sources, load_dataset, parse_turtle
 from app.core.validation import ValidationIssue, run_shapes, union_of
 
 ROOT = Path(__file__).resolve().parents[2]

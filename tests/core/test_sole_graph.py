@@ -18,9 +18,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.paths import OneOrMore
 
-from app.core.file_validation import article_triples
 from app.core.sole_graph import SoleGraph
-from app.core.sources import parse_turtle
+from app.core.sources import article_triples, parse_turtle
 
 ROOT = Path(__file__).resolve().parents[2]
 EX = "http://example.org/"

@@ -64,3 +64,52 @@ def test_one_bad_file_loads_nothing(tmp_path: Path) -> None:
 
     with pytest.raises(RdfSyntaxError):
         load_dataset(sources_for_paths([good, bad], settings))
+
+
+def test_a_load_holds_what_rdflib_parses_in_every_graph() -> None:
+    """load_dataset parses with Oxigraph (read_turtle): every graph isomorphic to rdflib's parse of its files,
+    blank nodes included, and every prefix the files declare bound."""
+    from rdflib import Graph
+    from rdflib.compare import to_isomorphic
+
+    sources = discover_sources(Settings())
+    dataset = load_dataset(sources)
+    bound = dict(dataset.namespaces())
+    for graph_name in dict.fromkeys(s.graph for s in sources):
+        expected = Graph()
+        for source in sources:
+            if source.graph == graph_name:
+                parsed = parse_turtle(source.path)
+                expected += parsed
+                for prefix, namespace in parsed.namespaces():
+                    if prefix in {"ex", "coop", "o", "pl", "schema"}:
+                        assert bound[prefix] == namespace, (source.path, prefix)
+        loaded = Graph()
+        for triple in dataset.graph(graph_name):
+            loaded.add(triple)
+        assert len(loaded) == len(expected) > 0, graph_name
+        assert to_isomorphic(loaded) == to_isomorphic(expected), graph_name
+
+
+def test_blank_nodes_stay_apart_across_files_and_loads(tmp_path: Path) -> None:
+    from rdflib import BNode
+
+    from app.core.sources import sources_for_paths
+
+    files = [tmp_path / "a.ttl", tmp_path / "b.ttl"]
+    for file in files:
+        file.write_text('_:x <http://example.org/p> "v" .\n', encoding="utf-8")
+    sources = sources_for_paths(files, Settings(data_dir=tmp_path))
+    first, second = load_dataset(sources), load_dataset(sources)
+    nodes = {s for s, _p, _o, _g in first.quads()} | {s for s, _p, _o, _g in second.quads()}
+    assert len(nodes) == 4 and all(isinstance(node, BNode) for node in nodes)
+
+
+def test_a_load_names_the_malformed_file_and_its_line(tmp_path: Path) -> None:
+    from app.core.sources import sources_for_paths
+
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(BAD_LINE_4, encoding="utf-8")
+    with pytest.raises(RdfSyntaxError) as caught:
+        load_dataset(sources_for_paths([bad], Settings(data_dir=tmp_path)))
+    assert str(caught.value).startswith(f"{bad}:4:")
