@@ -25,9 +25,15 @@ from pathlib import Path
 from app import __version__
 from app.core.canned_queries import Catalogue, CatalogueError, load_catalogue
 from app.core.config import Settings
+from app.core.forked_call import BACKGROUND_NICENESS
 
-# What the child runs (a fresh interpreter, as the query workers: no re-import of the parent's main module)
-CHECK_COMMAND = "import sys; from app.core.catalogue_cache import check_and_keep; check_and_keep(sys.argv[1:])"
+# What the child runs (a fresh interpreter, as the query workers: no re-import of the parent's main module), at a
+# lower priority than the service from its first line: it is background work that the service only waits for to say
+# it is ready, where the build and the query workers starting meanwhile are what the first query waits for
+CHECK_COMMAND = (
+    f"import os; hasattr(os, 'nice') and os.nice({BACKGROUND_NICENESS}); "
+    "import sys; from app.core.catalogue_cache import check_and_keep; check_and_keep(sys.argv[1:])"
+)
 REFUSED_EXIT = 3
 
 log = logging.getLogger("coopgraph")

@@ -28,11 +28,13 @@ T = TypeVar("T")
 class ForkedCall(Generic[T]):
     """`function()` started now in a forked child if this process may fork, else run by `result()`.
 
-    `fork`: None = when can_fork() says so; True or False to choose (the tests).
+    `fork`: None = when can_fork() says so; True or False to choose (the tests). `niceness`: added to the child's
+    (never this process's) scheduling niceness, for background work that should yield the cores to serving.
     """
 
-    def __init__(self, function: Callable[[], T], *, fork: bool | None = None) -> None:
+    def __init__(self, function: Callable[[], T], *, fork: bool | None = None, niceness: int = 0) -> None:
         self._function = function
+        self._niceness = niceness
         self._pid: int | None = None
         self._reader: int | None = None
         if can_fork() if fork is None else fork:
@@ -77,6 +79,8 @@ class ForkedCall(Generic[T]):
             os.close(reader)
             code = 0
             try:
+                if self._niceness:
+                    os.nice(self._niceness)
                 try:
                     payload = pickle.dumps((True, self._function()))
                 except BaseException as error:  # KeyboardInterrupt included: the parent learns why
@@ -95,6 +99,11 @@ class ForkedCall(Generic[T]):
         _, status = os.waitpid(self._pid, 0)
         self._pid = None
         return status
+
+
+# How much lower than the service background work runs (forked dumps, the catalogue's full check): on two cores a
+# first start's build, query workers and background work want four; the build and the workers go first.
+BACKGROUND_NICENESS = 10
 
 
 def can_fork() -> bool:

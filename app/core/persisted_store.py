@@ -31,7 +31,7 @@ from app import __version__
 from app.core.build_progress import stage
 from app.core.config import Settings
 from app.core.dumps import Dump, write_dumps, written
-from app.core.forked_call import ForkedCall
+from app.core.forked_call import BACKGROUND_NICENESS, ForkedCall
 from app.core.knowledge import Inputs, Knowledge, build_knowledge, read_inputs
 from app.core.knowledge_cache import store_root, write_report
 from app.core.store import EmbeddedStore
@@ -168,7 +168,7 @@ def _build(
     log.info("built %d triples (data version %s) into %s", len(knowledge.dataset), knowledge.version[:12], store_dir)
     # issue 7: a forked child writes the dumps where it can (forked_call.py), so their rdflib serialisations do not
     # share this process's GIL with the service description and the first queries; else the caller's thread does
-    dumps_call = ForkedCall(lambda: write_dumps(knowledge, dumps_dir))
+    dumps_call = ForkedCall(lambda: write_dumps(knowledge, dumps_dir), niceness=BACKGROUND_NICENESS)
 
     def write_all_dumps() -> list[Dump]:
         with stage("dumps"):

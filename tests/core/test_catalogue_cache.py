@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from app.core import canned_queries, catalogue_cache
 from app.core.canned_queries import CatalogueError, load_catalogue
 from app.core.catalogue_cache import load_catalogue_cached
 from app.core.config import Settings
+from app.core.forked_call import BACKGROUND_NICENESS
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = (
@@ -100,6 +103,16 @@ def test_the_forms_read_without_the_guard_are_the_guards() -> None:
         assert canned_queries.written_form(sparql) == form
 
 
+def niceness_of(pid: int) -> int:
+    """The process's niceness once its first line has lowered it (it may still be starting), read from /proc."""
+    deadline = time.monotonic() + 10
+    while True:
+        niceness = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+        if niceness != os.nice(0) or time.monotonic() > deadline:
+            return niceness
+        time.sleep(0.01)
+
+
 def test_a_check_started_ahead_is_taken_up_not_started_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The server starts the check before its own imports (prestart_check); the app's load takes that one up."""
     settings = settings_for(tmp_path, queries_with(tmp_path))
@@ -108,6 +121,7 @@ def test_a_check_started_ahead_is_taken_up_not_started_twice(tmp_path: Path, mon
     assert len(catalogue_cache._prestarted) == 1
     started = next(iter(catalogue_cache._prestarted.values()))
     monkeypatch.setattr(catalogue_cache, "_start_check", lambda *_: pytest.fail("a second check was started"))
+    assert niceness_of(started.pid) == min(os.nice(0) + BACKGROUND_NICENESS, 19)  # background: the service first
     check = load_catalogue_cached(settings)
     assert check.process is started and not catalogue_cache._prestarted
     assert [q.name for q in check.wait()] == ["countries", "provenance"]

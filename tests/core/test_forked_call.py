@@ -52,6 +52,14 @@ def test_the_value_comes_back_from_the_child() -> None:
     assert value == [("a", 1)] * 100_000  # more than a pipe's buffer: read to the end before reaping
 
 
+def test_background_work_runs_at_a_lower_priority_than_this_process() -> None:
+    here = os.nice(0)
+    call = ForkedCall(lambda: os.nice(0), fork=True, niceness=forked_call.BACKGROUND_NICENESS)
+    assert call.result() == min(here + forked_call.BACKGROUND_NICENESS, 19)
+    assert os.nice(0) == here  # only the child's
+    assert ForkedCall(lambda: os.nice(0), fork=False, niceness=5).result() == here  # never this process's
+
+
 def test_without_fork_the_function_runs_here_when_asked() -> None:
     ran: list[int] = []
     call = ForkedCall(lambda: ran.append(os.getpid()) or "done", fork=False)
