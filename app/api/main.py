@@ -173,12 +173,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 except BaseException:
                     catalogue_check.stop()
                     raise
-                try:
-                    catalogue_check.wait()  # a canned query the safety check refuses stops the start here
-                except BaseException:
-                    state.queries.close()
-                    raise
                 app.state.coop = state
+                # issue 7: the port opens without waiting for the canned queries' full check (a fresh clone's
+                # first start); its verdict is logged, and the workers' guard judges every canned query it runs
+                catalogue_check.settle_in_background()
                 app.state.coop_reloader = StateReloader(
                     app.state,
                     lambda fresh: load_state(settings, fresh, catalogue, metrics),
@@ -195,6 +193,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 yield
             finally:
+                catalogue_check.stop()  # still running only when the service stops within its first seconds
                 if watcher is not None:
                     watcher.close()
                 await startup.finish()

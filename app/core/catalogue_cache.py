@@ -3,9 +3,10 @@
 Checking a catalogue parses each query with the safety check's grammar (rdflib: ~2.3 s for the 16 shipped queries,
 a quarter of a first start on the seed graph). A start with unchanged queries reads the checked catalogue back. A
 start with new or changed ones (a fresh clone, an edited query) serves the routes from the catalogue checked without
-that parse — header, engine parse, columns — while a child interpreter runs the full check on the other core, during
-the build; `CatalogueCheck.wait` (before the service says it is ready) raises the child's CatalogueError or proves
-its catalogue the same, and the child keeps it for the next start.
+that parse — header, engine parse, columns — while a child interpreter runs the full check, at a lower priority,
+during the build and after: the port opens without waiting for it (`settle_in_background`), since the query
+workers' guard judges every canned query again where it runs. Its verdict is logged (a refusal names the file) and
+the child keeps the checked catalogue for the next start.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import os
 import pickle
 import subprocess
 import sys
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
 from pathlib import Path
 
@@ -45,13 +47,16 @@ class CatalogueCheck:
 
     catalogue: Catalogue
     process: subprocess.Popen[bytes] | None = None
+    _settling: threading.Thread | None = field(default=None, init=False, repr=False)
+    _stopping: bool = field(default=False, init=False, repr=False)
 
     def wait(self) -> Catalogue:
         """The catalogue, once the full check has passed; CatalogueError if it refused a query."""
-        if self.process is None:
+        process = self.process
+        if process is None:
             return self.catalogue
-        stdout, stderr = self.process.communicate()
-        code, self.process = self.process.returncode, None
+        stdout, stderr = process.communicate()
+        code, self.process = process.returncode, None
         message = stderr.decode("utf-8", "replace").strip()
         if code == REFUSED_EXIT:
             raise CatalogueError(message)
@@ -64,11 +69,37 @@ class CatalogueCheck:
             raise CatalogueError(f"the safety check reads the canned queries' forms as {forms}, the engine otherwise")
         return self.catalogue
 
+    def settle_in_background(self) -> None:
+        """Wait for the full check in a thread and log its verdict; the service answers meanwhile.
+
+        The check reports early what the query workers' guard decides anyway: every canned query is guarded again
+        where it runs (query_worker.guarded), so one the check refuses is refused on each request, with the reason.
+        A first start on the seed graph waited two seconds for it before its port opened (issue 7).
+        """
+        if self.process is None:
+            return
+
+        def settle() -> None:
+            try:
+                self.wait()
+            except Exception as error:  # CatalogueError, or a check that could not be read: reported, not raised
+                if not self._stopping:
+                    log.error("the canned queries' safety check refused the catalogue: %s", error)
+
+        self._settling = threading.Thread(target=settle, name="coopgraph-catalogue-check", daemon=True)
+        self._settling.start()
+
     def stop(self) -> None:
-        """Stop a check still running (the service is not starting after all)."""
-        if self.process is not None:
-            _kill(self.process)
-            self.process = None
+        """Stop a check still running (the service is not starting after all, or is stopping)."""
+        self._stopping = True
+        process, settling = self.process, self._settling
+        if settling is not None:  # its thread reaps the process: kill it, let the thread see it end
+            if process is not None:
+                process.kill()
+            settling.join()
+        elif process is not None:
+            _kill(process)
+        self.process = None
 
 
 def load_catalogue_cached(settings: Settings) -> CatalogueCheck:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -60,8 +61,11 @@ def test_a_first_start_checks_in_a_child_then_the_next_reads_it_back(
     ]
 
 
-def test_a_query_only_the_safety_check_refuses_stops_the_start(tmp_path: Path) -> None:
-    """The engine takes FROM <any graph>, the guard only graphs the store holds: refused once the child is done."""
+def test_a_query_only_the_safety_check_refuses_is_reported_and_refused_where_it_runs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The engine takes FROM <any graph>, the guard only graphs the store holds: refused once the child is done.
+    The service does not wait for that verdict to answer: it logs it, and the workers' guard refuses the query."""
     sparql = "SELECT ?s FROM <http://example.org/elsewhere> WHERE { ?s ?p ?o }"
     settings = settings_for(tmp_path, queries_with(tmp_path, elsewhere=sparql))
     check = load_catalogue_cached(settings)
@@ -72,8 +76,44 @@ def test_a_query_only_the_safety_check_refuses_stops_the_start(tmp_path: Path) -
 
     from app.api.main import create_app
 
-    with pytest.raises(CatalogueError, match=r"elsewhere\.rq"), TestClient(create_app(settings)):
-        pass
+    caplog.set_level(logging.ERROR, logger="coopgraph")
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+        refused = client.get("/api/queries/elsewhere")
+        assert refused.status_code == 400 and "FROM" in refused.text
+        assert client.get("/api/queries/countries").status_code == 200
+        deadline = time.monotonic() + 30
+        while "elsewhere.rq" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert "safety check refused the catalogue" in caplog.text and "elsewhere.rq" in caplog.text
+    assert not list((tmp_path / "cache").glob("catalogue-*.pickle"))  # refused again at the next start
+
+
+def test_the_port_opens_before_the_check_is_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A first start serves while the full check still runs (here, one that never ends); a service stopped
+    meanwhile stops it too, without reporting it as a refusal."""
+    import subprocess
+    import sys
+    from subprocess import PIPE
+
+    from app.api.main import create_app
+
+    slow: list[subprocess.Popen[bytes]] = []
+
+    def never_done(*_: object) -> subprocess.Popen[bytes]:
+        slow.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], stdout=PIPE, stderr=PIPE))
+        return slow[0]
+
+    monkeypatch.setattr(catalogue_cache, "_start_check", never_done)
+    caplog.set_level(logging.ERROR, logger="coopgraph")
+    with TestClient(create_app(settings_for(tmp_path, queries_with(tmp_path)))) as client:
+        assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+        assert client.get("/api/queries/countries").status_code == 200
+        assert slow[0].poll() is None  # still checking
+    assert slow[0].returncode is not None  # stopped and reaped with the service
+    assert "refused" not in caplog.text
 
 
 def test_a_query_naming_a_service_is_refused_before_the_engine_sees_it(
