@@ -51,7 +51,7 @@ def written(dumps: list[Dump]) -> Future[list[Dump]]:
 def dump_parts(knowledge: Knowledge) -> dict[str, Graph]:
     """The three parts users download: what the articles say, what follows from it, and the vocabulary."""
     return {
-        "asserted": knowledge.asserted(),
+        "asserted": _with_prefixes(knowledge.asserted()),  # (a union of its own: the project's prefixes bound here)
         "inferred": _copy(knowledge.dataset.graph(INFERRED_GRAPH)),
         "ontology": _copy(knowledge.dataset.graph(ONTOLOGY_GRAPH)),
     }
@@ -91,12 +91,17 @@ def _served_dataset(knowledge: Knowledge) -> ox.Store:
 
 
 def _copy(graph: Graph) -> Graph:
-    copy = Graph()
-    for prefix, namespace in PREFIXES.items():
-        copy.bind(prefix, namespace, override=True, replace=True)
+    copy = _with_prefixes(Graph())
     for triple in graph:
         copy.add(triple)
     return copy
+
+
+def _with_prefixes(graph: Graph) -> Graph:
+    """`graph` with the project's prefixes bound (else its Turtle says `ns1:` for coop:, `ns2:` for geo:…)."""
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
 
 
 def _write(out_dir: Path, name: str, part: str, extension: str, data: bytes, triples: int) -> Dump:

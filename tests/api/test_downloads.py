@@ -68,6 +68,14 @@ def test_the_trig_dump_keeps_the_named_graphs(listing: dict[str, object]) -> Non
     assert sum(len(g) for g in dataset.graphs()) == trig["triples"]
 
 
+def test_every_turtle_dump_writes_the_projects_prefixes(listing: dict[str, object]) -> None:
+    for part in ("asserted", "inferred", "ontology"):
+        url = next(d["url"] for d in listing["dumps"] if d["name"] == f"coopgraph-{part}.ttl")  # type: ignore[attr-defined]
+        turtle = httpx.get(url).text
+        assert "PREFIX coop: <https://w3id.org/coopgraph/def#>" in turtle, part
+        assert "ns1:" not in turtle, part  # rdflib's made-up prefix for a namespace nobody bound
+
+
 def test_the_checksums_file_lists_every_dump(listing: dict[str, object]) -> None:
     text = httpx.get(listing["checksums"]).text  # type: ignore[arg-type]
     lines = {line.split("  ")[1]: line.split("  ")[0] for line in text.splitlines()}
