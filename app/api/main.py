@@ -193,7 +193,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             try:
                 yield
             finally:
-                catalogue_check.stop()  # still running only when the service stops within its first seconds
+                catalogue_check.finish()  # still running only when the service stops within its first seconds
                 if watcher is not None:
                     watcher.close()
                 await startup.finish()

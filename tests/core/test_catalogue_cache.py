@@ -89,11 +89,26 @@ def test_a_query_only_the_safety_check_refuses_is_reported_and_refused_where_it_
     assert not list((tmp_path / "cache").glob("catalogue-*.pickle"))  # refused again at the next start
 
 
+def test_a_service_stopped_at_once_lets_the_check_end_and_keep_its_verdict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.api.main import create_app
+
+    settings = settings_for(tmp_path, queries_with(tmp_path))
+    slower = "import time; time.sleep(4); " + catalogue_cache.CHECK_COMMAND  # still checking when the client leaves
+    monkeypatch.setattr(catalogue_cache, "CHECK_COMMAND", slower)
+    catalogue_cache.prestart_check(settings)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+    assert list((tmp_path / "cache").glob("catalogue-*.pickle"))  # the next start reads it back
+    assert load_catalogue_cached(settings).process is None
+
+
 def test_the_port_opens_before_the_check_is_done(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A first start serves while the full check still runs (here, one that never ends); a service stopped
-    meanwhile stops it too, without reporting it as a refusal."""
+    meanwhile lets it run FINISH_GRACE_S more, then stops it, without reporting it as a refusal."""
     import subprocess
     import sys
     from subprocess import PIPE
@@ -107,6 +122,7 @@ def test_the_port_opens_before_the_check_is_done(
         return slow[0]
 
     monkeypatch.setattr(catalogue_cache, "_start_check", never_done)
+    monkeypatch.setattr(catalogue_cache, "FINISH_GRACE_S", 0.5)
     caplog.set_level(logging.ERROR, logger="coopgraph")
     with TestClient(create_app(settings_for(tmp_path, queries_with(tmp_path)))) as client:
         assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
