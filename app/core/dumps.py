@@ -13,6 +13,7 @@ from rdflib import Graph
 from app.core.knowledge import Knowledge
 from app.core.namespaces import INFERRED_GRAPH, ONTOLOGY_GRAPH, PREFIXES
 from app.core.sources import SourceRole
+from app.core.store import add_triples
 
 GRAPH_FORMATS = {"ttl": "longturtle", "nt": "nt", "jsonld": "json-ld"}
 # The whole dataset by Oxigraph's writers (issue 7: rdflib's TriG took 0.4 s of a first start on the seed graph)
@@ -80,13 +81,8 @@ def _served_dataset(knowledge: Knowledge) -> ox.Store:
     """Named graphs only (data per source, places, concepts, ontology, inferred): no empty default graph."""
     dataset = ox.Store()
     names = [s.graph for s in knowledge.sources if s.role is not SourceRole.SHAPES] + [INFERRED_GRAPH]
-    for name in dict.fromkeys(names):
-        graph = ox.NamedNode(str(name))
-        triples = knowledge.dataset.graph(name).serialize(format="nt", encoding="utf-8")
-        # parsed, not loaded: a load would rename the blank nodes, and differently in each graph
-        dataset.extend(
-            ox.Quad(t.subject, t.predicate, t.object, graph) for t in ox.parse(triples, format=ox.RdfFormat.N_TRIPLES)
-        )
+    for name in dict.fromkeys(names):  # as terms, not loaded: a load would rename the blank nodes in each graph
+        add_triples(dataset, knowledge.dataset.graph(name), name)
     return dataset
 
 

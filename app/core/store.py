@@ -72,11 +72,8 @@ class EmbeddedStore:
         """An in-memory store holding those named graphs of `dataset`, added as terms: no document written and parsed
         in between (a fifth of the time), and blank nodes keep their names."""
         store = cls()
-        store._store.extend(
-            ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), ox.NamedNode(str(name)))
-            for name in graph_names
-            for s, p, o in dataset.graph(name)
-        )
+        for name in graph_names:
+            add_triples(store._store, dataset.graph(name), name)
         return store
 
     def replace_with(self, dataset: Dataset, *, merge_default_graph: bool = False) -> None:
@@ -211,10 +208,12 @@ def to_oxigraph(term: Node) -> Any:
     raise TypeError(f"unsupported term {term!r}")
 
 
-def add_triples(store: ox.Store, triples: Iterable[tuple[Node, Node, Node]]) -> None:
-    """rdflib triples into `store`'s default graph as terms: their blank nodes keep their names (a load of a
-    document would rename them, and inferred triples must name the same nodes as the graphs they come from)."""
-    store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples)
+def add_triples(store: ox.Store, triples: Iterable[tuple[Node, Node, Node]], graph: URIRef | None = None) -> None:
+    """rdflib triples into `store` (its default graph, or the named `graph`) as terms: their blank nodes keep their
+    names (a load of a document would rename them, and inferred triples must name the same nodes as the graphs they
+    come from)."""
+    target = ox.DefaultGraph() if graph is None else ox.NamedNode(str(graph))
+    store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target) for s, p, o in triples)
 
 
 def _substitutions(values: Mapping[str, Node] | None) -> dict[Any, Any] | None:
