@@ -20,6 +20,7 @@ from app.core.namespaces import COOP, PREFIXES
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
+DCAT_VERSION = URIRef(f"{DCAT}version")  # DCAT 3 (2024); rdflib's DCAT namespace predates it and warns
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
 PART_TEXT = {
@@ -101,7 +102,7 @@ def describe_dataset(facts: DatasetFacts, store: GraphStore) -> Graph:
         )
     )
     graph.add((dataset, DCTERMS.license, LICENSE))
-    graph.add((dataset, DCAT.version, Literal(facts.version)))
+    graph.add((dataset, DCAT_VERSION, Literal(facts.version)))
     graph.add((dataset, DCTERMS.hasVersion, Literal(facts.version)))
     graph.add((dataset, OWL.versionInfo, Literal(facts.version)))
     graph.add((dataset, DCTERMS.modified, Literal(facts.built_at.isoformat(), datatype=XSD.dateTime)))

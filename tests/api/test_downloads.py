@@ -120,7 +120,7 @@ def test_the_void_description(project_server: LiveServer, listing: dict[str, obj
     dataset = URIRef(f"{project_server.url}/sparql#dataset")
     assert (dataset, RDF.type, VOID.Dataset) in graph and (dataset, RDF.type, DCAT.Dataset) in graph
     assert (dataset, DCTERMS.license, CC_BY) in graph
-    assert (dataset, DCAT.version, Literal(listing["version"])) in graph
+    assert (dataset, URIRef("http://www.w3.org/ns/dcat#version"), Literal(listing["version"])) in graph
     sources = {str(s) for s in graph.objects(dataset, DCTERMS.source)}
     assert {f"https://w3id.org/coopgraph/id/source/{a}" for a in ARTICLES} <= sources
     assert (dataset, VOID.sparqlEndpoint, URIRef(f"{project_server.url}/sparql")) in graph
