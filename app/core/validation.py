@@ -145,7 +145,7 @@ def validate_dataset(dataset: Dataset, sources: list[RdfSource], checks_dir: Pat
     data = union_of(dataset, sources, SourceRole.DATA)
     shapes = union_of(dataset, sources, SourceRole.SHAPES)
     ontology = union_of(dataset, sources, SourceRole.ONTOLOGY)
-    issues = run_shapes(data, shapes, ontology) if len(shapes) else []
+    issues = run_shapes(data, shapes, ontology, data_is_scratch=True) if len(shapes) else []  # `data`: a copy
     if checks_dir is not None and checks_dir.is_dir():
         served = dict.fromkeys(s.graph for s in sources if s.role is not SourceRole.SHAPES)
         issues += run_checks(EmbeddedStore.from_graphs(dataset, served), checks_dir)
