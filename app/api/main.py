@@ -7,9 +7,10 @@ import hashlib
 import logging
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,23 +58,25 @@ def load_state(
     started = time.monotonic()
     prepared = prepare_store(settings, workdir, dumps_in_background=True)  # issue 7: ready before the dumps
     queries = executor_for(settings, prepared.store_dir, metrics or NO_QUERY_EVENTS)
-    with ThreadPoolExecutor(1) as starter:  # issue 7: the query workers start while the descriptions are built
+    with ThreadPoolExecutor(1) as starter:  # issue 7: the query workers start while the store is opened and counted
         workers_started = starter.submit(queries.start)
         try:
             store = EmbeddedStore.open_read_only(prepared.store_dir)
             queries_catalogue = catalogue or load_catalogue(settings.queries_dir)
             # kept by a large build, else a full scan (~3 s at a million) once per data version: description, /metrics
             counts = kept_graph_counts(prepared.dumps_dir, store.triple_count_by_graph)
-
-            def describe() -> dict[str, bytes]:
-                description = describe_service(store, settings, prepared.version, counts)
-                description += describe_catalogue(queries_catalogue, settings.public_base)
-                return serialize_description(description)
-
-            # issue 7: kept with the version's dumps (full-store statistics: ~10 s at a million triples)
-            descriptions = kept_descriptions(settings, prepared.dumps_dir, queries_catalogue, describe)
         finally:
             workers_started.result()
+
+    def describe() -> dict[str, bytes]:
+        description = describe_service(store, settings, prepared.version, counts)
+        description += describe_catalogue(queries_catalogue, settings.public_base)
+        return serialize_description(description)
+
+    # issue 7: kept with the version's dumps (full-store statistics: ~10 s at a million triples)
+    descriptions = described_in_background(
+        lambda: kept_descriptions(settings, prepared.dumps_dir, queries_catalogue, describe)
+    )
     if metrics is not None:  # operations (issue 8): load duration, triples per graph, for /ready and /metrics
         metrics.record_load(load_facts(prepared.version, prepared.reused, started, counts))
     log.info(
@@ -124,7 +127,7 @@ def load_backend_state(
         description += describe_catalogue(queries_catalogue, settings.public_base)
         return serialize_description(description)
 
-    descriptions = kept_descriptions(settings, dumps_dir, queries_catalogue, describe)
+    descriptions = described_in_background(lambda: kept_descriptions(settings, dumps_dir, queries_catalogue, describe))
     if metrics is not None:
         metrics.record_load(load_facts(version, True, started, counts))
     log.info("serving data version %s from the backend %s", version[:12], settings.backend)
@@ -132,6 +135,25 @@ def load_backend_state(
     return ServiceState(
         settings, store, dumps_dir, written(dumps), version, mirrored_at, queries, descriptions, _no_knowledge
     )
+
+
+def described_in_background(describe: Callable[[], dict[str, bytes]]) -> Future[dict[str, bytes]]:
+    """The service descriptions, computed by a thread while the port opens (issue 7: ~0.5 s of a seed graph's first
+    start, the catalogue's and the store's statistics serialised in four syntaxes); a request for one waits for it.
+
+    Not a daemon: an exit waits for it (the store it reads stays open until then, and the kept file is whole).
+    """
+    described: Future[dict[str, bytes]] = Future()
+
+    def run() -> None:
+        try:
+            described.set_result(describe())
+        except BaseException as error:
+            log.exception("the service description could not be built; GET /sparql without a query answers 500")
+            described.set_exception(error)
+
+    threading.Thread(target=run, name="coopgraph-describe").start()
+    return described
 
 
 def _version_now(settings: Settings) -> Callable[[ServiceState], str | None]:

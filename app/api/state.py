@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import shutil
 import threading
@@ -40,7 +41,7 @@ class ServiceState:
     version: str
     built_at: datetime  # when this data version was built: the Last-Modified of every representation of it
     queries: QueryService
-    descriptions: dict[str, bytes]
+    descriptions: Future[dict[str, bytes]]  # issue 7: built by a thread while the port opens
     knowledge_loader: Callable[[], Knowledge] = field(repr=False)
 
     @cached_property
@@ -70,9 +71,10 @@ class ServiceState:
             return "writing"
         return "failed" if self.dumps_written.exception() is not None else "written"
 
-    def service_description(self, key: str) -> bytes:
-        """The SPARQL Service Description serialised as `key` (turtle, ntriples, jsonld, rdfxml)."""
-        return self.descriptions[key]
+    async def service_description(self, key: str) -> bytes:
+        """The SPARQL Service Description serialised as `key` (turtle, ntriples, jsonld, rdfxml); while it is still
+        being built (the first seconds of a first start), the request waits for it, not the event loop."""
+        return (await asyncio.wrap_future(self.descriptions))[key]
 
 
 class DumpsUnavailableError(Exception):

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
 import httpx
 import pytest
-from conftest import EX, LiveServer
+from conftest import EX, LiveServer, fixture_settings, write_fixture_project
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
@@ -26,6 +32,37 @@ def label(response: httpx.Response) -> str:
     assert response.status_code == 200, response.text
     value: str = response.json()["results"]["bindings"][0]["label"]["value"]
     return value
+
+
+def test_the_port_opens_before_the_service_description_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """issue 7: the description (statistics of the store, serialised four ways) is built by a thread once the store
+    is ready; queries are answered meanwhile, and a request for the description waits for it, not the event loop."""
+    from fastapi.testclient import TestClient
+
+    from app.api import main
+
+    release = threading.Event()
+    describe_service = main.describe_service
+
+    def held_back(*args: Any, **kwargs: Any) -> Any:
+        release.wait(60)
+        return describe_service(*args, **kwargs)
+
+    monkeypatch.setattr(main, "describe_service", held_back)
+    settings = fixture_settings(write_fixture_project(tmp_path), "http://testserver", cache_dir=tmp_path / "cache")
+    with TestClient(main.create_app(settings)) as client, ThreadPoolExecutor(1) as other_client:
+        assert client.get("/sparql", params={"query": ASK_ANY}).json()["boolean"] is True
+        waiting = other_client.submit(client.get, "/sparql", headers={"Accept": "text/turtle"})
+        time.sleep(0.5)
+        assert not waiting.done()  # the description is not built yet…
+        assert client.get("/sparql", params={"query": ASK_ANY}).json()["boolean"] is True  # …and queries go on
+        release.set()
+        response = waiting.result(60)
+    assert response.status_code == 200
+    description = Graph().parse(data=response.content, format="turtle")
+    assert description.value(predicate=RDF.type, object=SD.Service) is not None
 
 
 # --- the three ways to send a query ----------------------------------------------------------------------------------

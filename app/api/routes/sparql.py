@@ -38,7 +38,7 @@ FROM of graphs not in the store are refused. Without a query, GET returns the Se
 async def sparql(request: Request, state: State) -> Response:
     operation = await read_sparql_request(request, state.settings.max_request_bytes)
     if operation.query is None:
-        return _service_description(request, state, operation.format)
+        return await _service_description(request, state, operation.format)
     if _browser_wants_the_page(request, operation):
         return RedirectResponse(f"/?{request.url.query}", status_code=303, headers={"Vary": "Accept"})
     note_query(request, operation.query)  # operations (issue 8): query hash, latency, slow-query log
@@ -99,7 +99,7 @@ def _results_response(result: QueryResult) -> Response:
     return Response(result.body, media_type=BY_KEY[result.format].content_type, headers=headers)
 
 
-def _service_description(request: Request, state: State, format_parameter: str | None) -> Response:
+async def _service_description(request: Request, state: State, format_parameter: str | None) -> Response:
     """The description in RDF, or a 303 to the query page for a browser."""
     if format_parameter:
         check_format_parameter(format_parameter, (HTML, *DESCRIPTION_OFFERS))
@@ -108,5 +108,5 @@ def _service_description(request: Request, state: State, format_parameter: str |
         raise NotAcceptableError("the service description", tuple(f.media_type for f in (*DESCRIPTION_OFFERS, HTML)))
     if chosen is HTML:
         return RedirectResponse("/", status_code=303, headers={"Vary": "Accept"})
-    body = state.service_description(chosen.key)
+    body = await state.service_description(chosen.key)
     return Response(body, media_type=chosen.content_type, headers={"Vary": "Accept"})
