@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from conftest import EX, LiveServer, fixture_settings, write_fixture_project
+from held_back import hold_back
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import RDF
 
@@ -43,14 +42,7 @@ def test_the_port_opens_before_the_service_description_is_built(
 
     from app.api import main
 
-    release = threading.Event()
-    describe_service = main.describe_service
-
-    def held_back(*args: Any, **kwargs: Any) -> Any:
-        release.wait(60)
-        return describe_service(*args, **kwargs)
-
-    monkeypatch.setattr(main, "describe_service", held_back)
+    release = hold_back(monkeypatch, main, "describe_service")
     settings = fixture_settings(write_fixture_project(tmp_path), "http://testserver", cache_dir=tmp_path / "cache")
     with TestClient(main.create_app(settings)) as client, ThreadPoolExecutor(1) as other_client:
         assert client.get("/sparql", params={"query": ASK_ANY}).json()["boolean"] is True

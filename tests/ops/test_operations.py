@@ -22,6 +22,7 @@ from conftest import (
     ops_settings,
     serve_ops,
 )
+from held_back import hold_back
 from prometheus_client.parser import text_string_to_metric_families
 
 import app.api.main as main_module
@@ -266,14 +267,7 @@ def test_x_forwarded_for_is_believed_from_a_trusted_proxy_only(
 @pytest.fixture
 def slow_loading(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     """The store preparation waits until the test sets the event."""
-    release = threading.Event()
-    prepare = main_module.prepare_store
-
-    def held(*args: Any, **kwargs: Any) -> Any:
-        release.wait(60)
-        return prepare(*args, **kwargs)
-
-    monkeypatch.setattr(main_module, "prepare_store", held)
+    release = hold_back(monkeypatch, main_module, "prepare_store")
     yield release
     release.set()
 
