@@ -32,6 +32,7 @@ from app.core.canned_query_description import describe_catalogue
 from app.core.catalogue_cache import load_catalogue_cached
 from app.core.config import Settings, SettingsError, get_settings
 from app.core.dumps import written
+from app.core.graph_store import GraphStore
 from app.core.knowledge import Knowledge
 from app.core.knowledge_cache import kept_descriptions, kept_graph_counts, restore_knowledge
 from app.core.metrics import NO_QUERY_EVENTS, ServiceMetrics, load_facts
@@ -67,15 +68,8 @@ def load_state(
             counts = kept_graph_counts(prepared.dumps_dir, store.triple_count_by_graph)
         finally:
             workers_started.result()
-
-    def describe() -> dict[str, bytes]:
-        description = describe_service(store, settings, prepared.version, counts)
-        description += describe_catalogue(queries_catalogue, settings.public_base)
-        return serialize_description(description)
-
-    # issue 7: kept with the version's dumps (full-store statistics: ~10 s at a million triples)
     descriptions = described_in_background(
-        lambda: kept_descriptions(settings, prepared.dumps_dir, queries_catalogue, describe)
+        store, settings, prepared.version, counts, queries_catalogue, prepared.dumps_dir
     )
     if metrics is not None:  # operations (issue 8): load duration, triples per graph, for /ready and /metrics
         metrics.record_load(load_facts(prepared.version, prepared.reused, started, counts))
@@ -121,13 +115,7 @@ def load_backend_state(
     queries.start()
     queries_catalogue = catalogue or load_catalogue(settings.queries_dir)
     counts = kept_graph_counts(dumps_dir, store.triple_count_by_graph)
-
-    def describe() -> dict[str, bytes]:
-        description = describe_service(store, settings, version, counts)
-        description += describe_catalogue(queries_catalogue, settings.public_base)
-        return serialize_description(description)
-
-    descriptions = described_in_background(lambda: kept_descriptions(settings, dumps_dir, queries_catalogue, describe))
+    descriptions = described_in_background(store, settings, version, counts, queries_catalogue, dumps_dir)
     if metrics is not None:
         metrics.record_load(load_facts(version, True, started, counts))
     log.info("serving data version %s from the backend %s", version[:12], settings.backend)
@@ -137,17 +125,30 @@ def load_backend_state(
     )
 
 
-def described_in_background(describe: Callable[[], dict[str, bytes]]) -> Future[dict[str, bytes]]:
-    """The service descriptions, computed by a thread while the port opens (issue 7: ~0.5 s of a seed graph's first
-    start, the catalogue's and the store's statistics serialised in four syntaxes); a request for one waits for it.
+def described_in_background(
+    store: GraphStore,
+    settings: Settings,
+    version: str,
+    counts: dict[str, int],
+    catalogue: Catalogue,
+    dumps_dir: Path,
+) -> Future[dict[str, bytes]]:
+    """The SPARQL service description (the store's statistics and the canned queries) serialised in each syntax,
+    built by a thread while the port opens (issue 7: ~0.5 s of a seed graph's first start) and kept with the
+    version's dumps (~10 s at a million triples, so a restart reads it back); a request for it waits for it.
 
     Not a daemon: an exit waits for it (the store it reads stays open until then, and the kept file is whole).
     """
     described: Future[dict[str, bytes]] = Future()
 
+    def describe() -> dict[str, bytes]:
+        description = describe_service(store, settings, version, counts)
+        description += describe_catalogue(catalogue, settings.public_base)
+        return serialize_description(description)
+
     def run() -> None:
         try:
-            described.set_result(describe())
+            described.set_result(kept_descriptions(settings, dumps_dir, catalogue, describe))
         except BaseException as error:
             log.exception("the service description could not be built; GET /sparql without a query answers 500")
             described.set_exception(error)
